@@ -1,0 +1,23 @@
+import { JobSpec, MINUTE } from './job-spec.js';
+
+export const BACKUPS_QUEUE = 'backups';
+
+export const BACKUPS_JOBS = {
+  'backups.run': { queue: BACKUPS_QUEUE, attempts: 2, backoff: { type: 'exponential', delay: MINUTE }, operation: true },
+  /** fired by a per-site BullMQ job scheduler derived from the policy in Postgres */
+  'backups.scheduled': { queue: BACKUPS_QUEUE, attempts: 2, backoff: { type: 'exponential', delay: MINUTE }, operation: false },
+  'backups.restore': { queue: BACKUPS_QUEUE, attempts: 1, backoff: { type: 'fixed', delay: MINUTE }, operation: true },
+  'backups.delete': { queue: BACKUPS_QUEUE, attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, operation: true },
+  'backups.check': { queue: BACKUPS_QUEUE, attempts: 1, backoff: { type: 'fixed', delay: MINUTE }, operation: false },
+  'backups.drill': { queue: BACKUPS_QUEUE, attempts: 1, backoff: { type: 'fixed', delay: MINUTE }, operation: false },
+} as const satisfies Record<string, JobSpec>;
+
+export const BACKUPS_SCHEDULE = {
+  check: '30 4 * * 0',
+  drill: '30 5 * * 0',
+} as const;
+
+/** The scheduler of one site's backups; one per site, replaced when the policy changes. */
+export function backupSchedulerId(siteId: string): string {
+  return `backup-schedule:${siteId}`;
+}

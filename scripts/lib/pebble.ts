@@ -1,0 +1,172 @@
+import { IncomingMessage, request as plainRequest } from 'node:http';
+import { request as tlsRequest } from 'node:https';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { ProcessRunner } from '../../src/core/adapters/process.adapter.js';
+import { Daemon, startDaemon, waitUntil } from './daemon.js';
+import { freePorts } from './ports.js';
+
+export interface PebbleOptions {
+  /** An empty folder the harness may fill (certificates, config, logs). */
+  dataDir: string;
+  /** The port pebble sends HTTP-01 validation requests to: the managed nginx's HTTP port. */
+  httpPort: number;
+  /** The port pebble would use for TLS-ALPN-01; unused by hostkeeper. */
+  tlsPort?: number;
+  /** Share of valid nonces pebble rejects on purpose, 0-100. Default 5 (pebble's own default). */
+  nonceRejectPercent?: number;
+  /** Share of authorizations pebble reuses across orders, 0-100. Default: pebble's own (50). */
+  authzReusePercent?: number;
+  pebbleBin?: string;
+  challtestsrvBin?: string;
+}
+
+export interface PebbleHandle {
+  directoryUrl: string;
+  /** PEM of the certificate pebble's own HTTPS listeners present: pass it as ACME_CA_BUNDLE. */
+  caBundlePath: string;
+  caBundlePem: string;
+  /** The fake DNS server pebble resolves domains with. */
+  dnsAddress: string;
+  /** The root that certificates issued by pebble chain to (it changes on every pebble start). */
+  fetchRootPem(): Promise<string>;
+  /** Points a name at another (loopback) address in the fake DNS, e.g. one where nothing listens. */
+  setARecord(host: string, addresses: string[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startPebble(options: PebbleOptions): Promise<PebbleHandle> {
+  await fs.mkdir(options.dataDir, { recursive: true });
+  const [acmePort, managementPort, dnsPort, dnsManagementPort] = await freePorts(4);
+  const tls = await writeSelfSignedCert(options.dataDir);
+  const configPath = await writeConfig(options, tls, acmePort, managementPort);
+  const dnsAddress = `127.0.0.1:${dnsPort}`;
+
+  const challtestsrv = startChalltestsrv(options, dnsAddress, dnsManagementPort);
+  const pebble = startDaemon('pebble', options.pebbleBin ?? 'pebble', ['-config', configPath, '-dnsserver', dnsAddress], {
+    logPath: join(options.dataDir, 'pebble.log'),
+    env: pebbleEnv(options),
+  });
+  const daemons = [pebble, challtestsrv];
+  const stop = async () => {
+    await Promise.all(daemons.map((daemon) => daemon.stop()));
+  };
+
+  const directoryUrl = `https://127.0.0.1:${acmePort}/dir`;
+  try {
+    await waitUntil(challtestsrv, 'its management API answers', () =>
+      httpRequest(`http://127.0.0.1:${dnsManagementPort}/`, 'GET').then(() => true),
+    );
+    await waitUntil(pebble, 'its directory answers', async () => (await httpsGet(directoryUrl, tls.certPem)).status === 200);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    directoryUrl,
+    caBundlePath: tls.certPath,
+    caBundlePem: tls.certPem,
+    dnsAddress,
+    fetchRootPem: () => fetchRoot(`https://127.0.0.1:${managementPort}/roots/0`, tls.certPem),
+    setARecord: (host, addresses) => addARecord(dnsManagementPort, host, addresses),
+    stop,
+  };
+}
+
+interface TlsFiles {
+  certPath: string;
+  keyPath: string;
+  certPem: string;
+}
+
+async function writeSelfSignedCert(dataDir: string): Promise<TlsFiles> {
+  const certPath = join(dataDir, 'pebble-tls.pem');
+  const keyPath = join(dataDir, 'pebble-tls.key');
+  await new ProcessRunner().runChecked('openssl', [
+    'req', '-x509', '-nodes', '-days', '30',
+    '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+    '-keyout', keyPath, '-out', certPath,
+    '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1',
+  ]);
+  return { certPath, keyPath, certPem: await fs.readFile(certPath, 'utf8') };
+}
+
+async function writeConfig(options: PebbleOptions, tls: TlsFiles, acmePort: number, managementPort: number): Promise<string> {
+  const configPath = join(options.dataDir, 'pebble-config.json');
+  const config = {
+    pebble: {
+      listenAddress: `127.0.0.1:${acmePort}`,
+      managementListenAddress: `127.0.0.1:${managementPort}`,
+      certificate: tls.certPath,
+      privateKey: tls.keyPath,
+      httpPort: options.httpPort,
+      tlsPort: options.tlsPort ?? 5001,
+      ocspResponderURL: '',
+      externalAccountBindingRequired: false,
+    },
+  };
+  await fs.writeFile(configPath, JSON.stringify(config, null, 2));
+  return configPath;
+}
+
+function pebbleEnv(options: PebbleOptions): Record<string, string> {
+  const env: Record<string, string> = {
+    PEBBLE_VA_NOSLEEP: '1',
+    PEBBLE_WFE_NONCEREJECT: String(options.nonceRejectPercent ?? 5),
+  };
+  if (options.authzReusePercent !== undefined) env.PEBBLE_AUTHZREUSE = String(options.authzReusePercent);
+  return env;
+}
+
+function startChalltestsrv(options: PebbleOptions, dnsAddress: string, managementPort: number): Daemon {
+  // Every name resolves to 127.0.0.1 only; without -defaultIPv6 "" pebble would validate over [::1].
+  const args = [
+    '-dns01', dnsAddress,
+    '-management', `127.0.0.1:${managementPort}`,
+    '-defaultIPv4', '127.0.0.1',
+    '-defaultIPv6', '',
+    '-http01', '',
+    '-https01', '',
+    '-tlsalpn01', '',
+  ];
+  return startDaemon('pebble-challtestsrv', options.challtestsrvBin ?? 'pebble-challtestsrv', args, {
+    logPath: join(options.dataDir, 'challtestsrv.log'),
+  });
+}
+
+async function fetchRoot(url: string, ca: string): Promise<string> {
+  const response = await httpsGet(url, ca);
+  if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}`);
+  return response.body;
+}
+
+async function addARecord(managementPort: number, host: string, addresses: string[]): Promise<void> {
+  const response = await httpRequest(`http://127.0.0.1:${managementPort}/add-a`, 'POST', JSON.stringify({ host, addresses }));
+  if (response.status !== 200) throw new Error(`challtestsrv /add-a answered ${response.status}: ${response.body}`);
+}
+
+interface SimpleResponse {
+  status: number;
+  body: string;
+}
+
+function httpsGet(url: string, ca: string): Promise<SimpleResponse> {
+  return httpRequest(url, 'GET', undefined, ca);
+}
+
+function httpRequest(url: string, method: string, body?: string, ca?: string): Promise<SimpleResponse> {
+  const send = url.startsWith('https:') ? tlsRequest : plainRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(url, { method, ca, timeout: 5_000 }, (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}

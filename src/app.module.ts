@@ -1,0 +1,39 @@
+import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import type { AppConfig } from './config/config.js';
+import { ConfigModule } from './config/config.module.js';
+import { AuditModule } from './audit/audit.module.js';
+import { CoreModule } from './core/core.module.js';
+import { MaintenanceWorkerModule } from './maintenance/maintenance.worker.module.js';
+import { MembersModule } from './members/members.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
+import { OperationsModule } from './operations/operations.module.js';
+import { SitesModule } from './sites/sites.module.js';
+import { TokensModule } from './tokens/tokens.module.js';
+
+type Imports = NonNullable<ModuleMetadata['imports']>;
+
+/** HTTP side: controllers and the services behind them. */
+const API_MODULES: Imports = [MembersModule, TokensModule, SitesModule, OperationsModule, AuditModule, ObservabilityModule];
+
+/** Worker side: processors and schedulers. */
+const WORKER_MODULES: Imports = [MaintenanceWorkerModule];
+
+@Module({})
+export class AppModule {
+  /** ROLE picks the halves; CRONS_ENABLED=false leaves @Cron methods inert (tests). */
+  static forRoot(config: AppConfig): DynamicModule {
+    const api = config.role !== 'worker';
+    const worker = config.role !== 'api';
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        CoreModule,
+        ...(worker && config.cronsEnabled ? [ScheduleModule.forRoot()] : []),
+        ...(api ? API_MODULES : [ObservabilityModule]),
+        ...(worker ? WORKER_MODULES : []),
+      ],
+    };
+  }
+}

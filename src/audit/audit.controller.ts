@@ -1,0 +1,51 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { AuditService } from '../core/audit/audit.service.js';
+import { Roles } from '../core/auth/auth.decorators.js';
+
+class AuditQuery {
+  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'events older than this id (paging)' })
+  @IsOptional()
+  @Matches(/^[0-9]{1,18}$/)
+  before?: string;
+
+  @ApiPropertyOptional({ example: 'site' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z_]{1,40}$/)
+  targetType?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9-]{1,64}$/)
+  targetId?: string;
+}
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('api/audit')
+@Roles('staff')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  list(@Query() query: AuditQuery) {
+    return this.audit.list({
+      limit: query.limit ?? 100,
+      before: query.before !== undefined ? BigInt(query.before) : undefined,
+      targetType: query.targetType,
+      targetId: query.targetId,
+    });
+  }
+}

@@ -1,0 +1,208 @@
+import { isAbsolute, join, resolve } from 'node:path';
+
+/**
+ * Every setting the service reads, parsed and validated in one place.
+ * Nothing else in the code reads process.env.
+ */
+export type Role = 'all' | 'api' | 'worker';
+export type LoggingMode = 'off' | 'anonymized' | 'full';
+
+export interface AppConfig {
+  nodeEnv: string;
+  role: Role;
+  port: number;
+  databaseUrl: string;
+  redisUrl: string;
+  /** 32 raw bytes; undefined only outside production when the caller supplies none. */
+  secretsKey: Buffer;
+  cronsEnabled: boolean;
+  acme: {
+    directoryUrl: string;
+    caBundle?: string;
+    contactEmail?: string;
+    keyType: 'ecdsa' | 'rsa';
+    renewBeforeFraction: number;
+  };
+  nginx: {
+    bin: string;
+    conf: string;
+    sitesDir: string;
+    reloadWindowMs: number;
+  };
+  sitesRoot: string;
+  stateDir: string;
+  accessLogDir: string;
+  /** address the generated vhosts listen on; empty = every address */
+  siteListenAddress: string;
+  siteHttpPort: number;
+  siteHttpsPort: number;
+  backupTarget: string;
+  backupConcurrency: number;
+  defaultLogging: { mode: LoggingMode; retentionDays: number };
+  smtp: { url?: string; from: string; staffAlertEmail?: string };
+  workerConcurrency: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`hostkeeper cannot start, its settings need attention:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LETS_ENCRYPT_PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory';
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const read = new Reader(env, problems);
+
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const role = read.oneOf('ROLE', ['all', 'api', 'worker'] as const, 'all');
+  const stateDir = read.path('STATE_DIR', '/var/lib/hostkeeper');
+  const secretsKey = read.secretsKey(nodeEnv === 'production');
+
+  const config: AppConfig = {
+    nodeEnv,
+    role,
+    port: read.port('PORT', 3000),
+    databaseUrl: read.url('DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/hostkeeper', ['postgres:', 'postgresql:']),
+    redisUrl: read.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    secretsKey,
+    cronsEnabled: read.bool('CRONS_ENABLED', true),
+    acme: {
+      directoryUrl: read.url('ACME_DIRECTORY_URL', LETS_ENCRYPT_PRODUCTION, ['https:', 'http:']),
+      caBundle: read.optionalPath('ACME_CA_BUNDLE'),
+      contactEmail: read.optionalEmail('ACME_CONTACT_EMAIL'),
+      keyType: read.oneOf('ACME_KEY_TYPE', ['ecdsa', 'rsa'] as const, 'ecdsa'),
+      renewBeforeFraction: 1 / 3,
+    },
+    nginx: {
+      bin: env.NGINX_BIN || 'nginx',
+      conf: read.path('NGINX_CONF', '/etc/nginx/nginx.conf'),
+      sitesDir: read.path('NGINX_SITES_DIR', '/etc/nginx/hostkeeper.d'),
+      reloadWindowMs: read.int('NGINX_RELOAD_WINDOW_MS', 250, 0, 60_000),
+    },
+    sitesRoot: read.path('SITES_ROOT', '/var/www'),
+    stateDir,
+    accessLogDir: read.path('ACCESS_LOG_DIR', '/var/log/hostkeeper'),
+    siteListenAddress: read.listenAddress('SITE_LISTEN_ADDRESS'),
+    siteHttpPort: read.port('SITE_HTTP_PORT', 80),
+    siteHttpsPort: read.port('SITE_HTTPS_PORT', 443),
+    backupTarget: env.BACKUP_TARGET || join(stateDir, 'backups'),
+    backupConcurrency: read.int('BACKUP_CONCURRENCY', 2, 1, 64),
+    defaultLogging: {
+      mode: read.oneOf('DEFAULT_LOGGING_MODE', ['off', 'anonymized', 'full'] as const, 'off'),
+      retentionDays: read.int('DEFAULT_LOG_RETENTION_DAYS', 7, 1, 90),
+    },
+    smtp: {
+      url: env.SMTP_URL || undefined,
+      from: env.SMTP_FROM || 'hostkeeper@localhost',
+      staffAlertEmail: read.optionalEmail('STAFF_ALERT_EMAIL'),
+    },
+    workerConcurrency: read.int('WORKER_CONCURRENCY', 8, 1, 256),
+  };
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+class Reader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.env[name];
+    if (value === undefined || value === '') return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+    return fallback;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const value = this.env[name];
+    if (value === undefined || value === '') return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+      return fallback;
+    }
+    return n;
+  }
+
+  port(name: string, fallback: number): number {
+    return this.int(name, fallback, 0, 65535);
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.env[name];
+    if (value === undefined || value === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return false;
+    this.problems.push(`${name} must be true or false (got "${value}")`);
+    return fallback;
+  }
+
+  url(name: string, fallback: string, protocols: string[]): string {
+    const value = this.env[name] || fallback;
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) {
+        this.problems.push(`${name} must be a ${protocols.join(' or ')} URL (got protocol "${parsed.protocol}")`);
+      }
+    } catch {
+      this.problems.push(`${name} is not a valid URL`);
+    }
+    return value;
+  }
+
+  path(name: string, fallback: string): string {
+    const value = this.env[name] || fallback;
+    if (!isAbsolute(value) && !value.startsWith('.')) {
+      this.problems.push(`${name} must be a path (got "${value}")`);
+    }
+    return resolve(value);
+  }
+
+  optionalPath(name: string): string | undefined {
+    return this.env[name] ? this.path(name, '') : undefined;
+  }
+
+  /** An IPv4 or bracketed IPv6 literal: it is written into nginx's listen directive. */
+  listenAddress(name: string): string {
+    const value = this.env[name] ?? '';
+    if (value === '' || /^(\d{1,3}\.){3}\d{1,3}$/.test(value) || /^\[[0-9a-fA-F:.]+\]$/.test(value)) return value;
+    this.problems.push(`${name} must be an IPv4 address or an IPv6 address in brackets (got "${value}")`);
+    return '';
+  }
+
+  optionalEmail(name: string): string | undefined {
+    const value = this.env[name];
+    if (!value) return undefined;
+    if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(value)) {
+      this.problems.push(`${name} must be an email address (got "${value}")`);
+    }
+    return value;
+  }
+
+  secretsKey(required: boolean): Buffer {
+    const value = this.env.SECRETS_KEY;
+    if (!value) {
+      if (required) {
+        this.problems.push('SECRETS_KEY is required in production: 32 random bytes in base64 (openssl rand -base64 32)');
+      } else {
+        this.problems.push(
+          'SECRETS_KEY is not set: generate one with `openssl rand -base64 32` (the sandbox command makes one for you)',
+        );
+      }
+      return Buffer.alloc(32);
+    }
+    const key = Buffer.from(value, 'base64');
+    if (key.length !== 32) {
+      this.problems.push(`SECRETS_KEY must decode from base64 to exactly 32 bytes (got ${key.length})`);
+    }
+    return key;
+  }
+}

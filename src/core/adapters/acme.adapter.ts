@@ -1,0 +1,384 @@
+import * as acme from 'acme-client';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { X509Certificate } from 'node:crypto';
+import { Agent } from 'node:https';
+
+export interface AcmeAdapterOptions {
+  directoryUrl: string;
+  /** PEM the CA's HTTPS endpoint must chain to, replacing the system roots (e.g. pebble's own certificate). */
+  caBundlePem?: string;
+  contactEmail?: string;
+}
+
+export type AcmeKeyType = 'ecdsa' | 'rsa';
+
+export interface IssueRequest {
+  accountKeyPem: string;
+  accountUrl: string;
+  domains: string[];
+  keyType: AcmeKeyType;
+  /** Publish `keyAuthorization` at http://<domain>/.well-known/acme-challenge/<token>. */
+  writeChallenge(token: string, keyAuthorization: string): Promise<void>;
+  removeChallenge(token: string): Promise<void>;
+}
+
+export interface IssuedCertificate {
+  /** Leaf first, then the intermediates. */
+  certificatePem: string;
+  privateKeyPem: string;
+  notBefore: Date;
+  notAfter: Date;
+  /** Upper-case hex, as node:crypto prints it. */
+  serial: string;
+}
+
+export interface RenewalWindow {
+  start: Date;
+  end: Date;
+  explanationUrl?: string;
+}
+
+/** An RFC 8555 problem document (section 6.7), as far as we use it. */
+interface Problem {
+  type?: string;
+  detail?: string;
+  identifier?: { value?: string };
+  subproblems?: Problem[];
+}
+
+export class AcmeError extends Error {
+  constructor(
+    message: string,
+    /** Retrying the same request, with nothing changed by a person, will fail again. */
+    readonly permanent: boolean,
+    /** What the CA or the network said, verbatim (never key material). */
+    readonly detail: string,
+    /** The ACME problem type, e.g. `urn:ietf:params:acme:error:connection`. */
+    readonly type?: string,
+    readonly domain?: string,
+  ) {
+    super(message);
+  }
+}
+
+const PROBLEM_PREFIX = 'urn:ietf:params:acme:error:';
+const RETRIED_IN_PLACE = new Set(['badNonce', 'serverInternal']);
+const RETRY_ATTEMPTS = 5;
+const RETRY_BASE_MS = 200;
+/** Polling of authorizations and orders: about a minute in all. */
+const POLLING = { backoffAttempts: 12, backoffMin: 250, backoffMax: 10_000 };
+
+/**
+ * acme-client turns problem documents into plain Errors carrying only the
+ * detail text; this interceptor remembers the last problem seen inside the
+ * current operation, so errors can be classified by their ACME type.
+ */
+const problems = new AsyncLocalStorage<{ problem?: Problem }>();
+const trustedAgents = new Map<string, Agent>();
+let interceptorsInstalled = false;
+
+function installInterceptors(): void {
+  if (interceptorsInstalled) return;
+  interceptorsInstalled = true;
+  acme.axios.interceptors.request.use((config) => {
+    const agent = config.url ? trustedAgents.get(originOf(config.url)) : undefined;
+    if (agent) config.httpsAgent = agent;
+    return config;
+  });
+  acme.axios.interceptors.response.use((response) => {
+    const store = problems.getStore();
+    if (store) store.problem = problemIn(response.status, response.data);
+    return response;
+  });
+}
+
+/** Talks to one ACME CA. Keys come in and go out as PEM; none is kept or logged. */
+export class AcmeAdapter {
+  constructor(private readonly options: AcmeAdapterOptions) {
+    installInterceptors();
+    if (options.caBundlePem) {
+      trustedAgents.set(originOf(options.directoryUrl), new Agent({ ca: options.caBundlePem, keepAlive: true }));
+    }
+  }
+
+  async createAccountKey(): Promise<string> {
+    return (await acme.crypto.createPrivateEcdsaKey('P-256')).toString('utf8');
+  }
+
+  /** Registers the key once; a known accountUrl is reused without asking the CA. */
+  async ensureAccount(accountKeyPem: string, accountUrl?: string): Promise<{ accountUrl: string }> {
+    if (accountUrl) return { accountUrl };
+    const client = this.client(accountKeyPem);
+    return this.operation(async () => {
+      await this.step(() =>
+        client.createAccount({
+          termsOfServiceAgreed: true,
+          contact: this.options.contactEmail ? [`mailto:${this.options.contactEmail}`] : undefined,
+        }),
+      );
+      return { accountUrl: client.getAccountUrl() };
+    });
+  }
+
+  /** One order for all `domains`, validated over HTTP-01. */
+  async issue(request: IssueRequest): Promise<IssuedCertificate> {
+    const domains = distinctDomains(request.domains);
+    const client = this.client(request.accountKeyPem, request.accountUrl);
+    return this.operation(async () => {
+      const privateKey = await createCertificateKey(request.keyType);
+      const [, csr] = await acme.crypto.createCsr({ commonName: domains[0], altNames: domains }, privateKey);
+      const order = await this.step(() => client.createOrder({ identifiers: domains.map((value) => ({ type: 'dns', value })) }));
+      const authorizations = await this.step(() => client.getAuthorizations(order));
+      await this.validateAll(client, authorizations, request);
+      const finalized = await this.step(() => client.finalizeOrder(order, csr));
+      const certificatePem = await this.step(() => client.getCertificate(finalized));
+      return describeCertificate(certificatePem, privateKey.toString('utf8'));
+    });
+  }
+
+  async revoke(accountKeyPem: string, accountUrl: string, certPem: string): Promise<void> {
+    const client = this.client(accountKeyPem, accountUrl);
+    await this.operation(() => this.step(() => client.revokeCertificate(certPem)));
+  }
+
+  /**
+   * The CA's suggested renewal window (ACME Renewal Information, RFC 9773),
+   * or undefined when the CA does not offer it. ARI is a plain GET, so no
+   * account is involved.
+   */
+  async renewalInfo(certPem: string): Promise<RenewalWindow | undefined> {
+    return this.operation(async () => {
+      const directory = await this.step(() => acme.axios.get(this.options.directoryUrl));
+      const base = (directory.data as { renewalInfo?: unknown }).renewalInfo;
+      if (typeof base !== 'string') return undefined;
+      const response = await this.step(() => acme.axios.get(`${base.replace(/\/$/, '')}/${ariCertId(certPem)}`));
+      if (response.status !== 200) throw new Error(`renewalInfo answered HTTP ${response.status}`);
+      return parseRenewalWindow(response.data);
+    });
+  }
+
+  private client(accountKeyPem: string, accountUrl?: string): acme.Client {
+    return new acme.Client({ directoryUrl: this.options.directoryUrl, accountKey: accountKeyPem, accountUrl, ...POLLING });
+  }
+
+  /** Validates every pending authorization, then always unpublishes what was published. */
+  private async validateAll(client: acme.Client, authorizations: acme.Authorization[], request: IssueRequest): Promise<void> {
+    const published: string[] = [];
+    const outcomes = await Promise.allSettled(
+      authorizations.map((authz) => problems.run({}, () => this.validate(client, authz, request, published))),
+    );
+    await Promise.all(published.map((token) => request.removeChallenge(token).catch(() => undefined)));
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  private async validate(client: acme.Client, authz: acme.Authorization, request: IssueRequest, published: string[]): Promise<void> {
+    if (authz.status === 'valid') return;
+    const domain = authz.identifier.value;
+    const challenge = authz.challenges.find((candidate) => candidate.type === 'http-01');
+    if (!challenge) {
+      throw new AcmeError(`the CA offers no HTTP-01 validation for ${domain}`, true, 'no http-01 challenge', undefined, domain);
+    }
+    try {
+      const keyAuthorization = await client.getChallengeKeyAuthorization(challenge);
+      await request.writeChallenge(challenge.token, keyAuthorization);
+      published.push(challenge.token);
+      await this.step(() => client.completeChallenge(challenge));
+      await client.waitForValidStatus(authz);
+    } catch (error) {
+      throw this.classify(error, domain);
+    }
+  }
+
+  private async operation<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await problems.run({}, work);
+    } catch (error) {
+      throw this.classify(error);
+    }
+  }
+
+  /** Retries what the CA asks clients to retry (RFC 8555 6.5) beyond acme-client's own attempts. */
+  private async step<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await work();
+      } catch (error) {
+        const classified = this.classify(error);
+        if (attempt >= RETRY_ATTEMPTS || !RETRIED_IN_PLACE.has(shortType(classified.type))) throw classified;
+        await new Promise((done) => setTimeout(done, RETRY_BASE_MS * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  private classify(error: unknown, domain?: string): AcmeError {
+    if (error instanceof AcmeError) return error;
+    const problem = problems.getStore()?.problem;
+    if (problem?.type) return fromProblem(problem, domain);
+    const transport = error as { isAxiosError?: boolean; response?: unknown; code?: string } | null;
+    if (transport?.isAxiosError && !transport.response) {
+      return fromNetworkError(transport.code ?? 'no response', this.options.directoryUrl);
+    }
+    const detail = redact(error instanceof Error ? error.message : String(error));
+    return new AcmeError(`the ACME request failed: ${detail}`, false, detail, undefined, domain);
+  }
+}
+
+function fromProblem(problem: Problem, domain?: string): AcmeError {
+  const first = problem.subproblems?.[0];
+  const name = domain ?? problem.identifier?.value ?? first?.identifier?.value;
+  const type = first?.type ?? problem.type;
+  const detail = redact(problem.detail ?? first?.detail ?? '');
+  const { text, permanent } = explain(shortType(type), name ?? 'the domain');
+  return new AcmeError(`${text} (CA said: ${detail})`, permanent, detail, type, name);
+}
+
+function explain(type: string, domain: string): { text: string; permanent: boolean } {
+  switch (type) {
+    case 'connection':
+      return { permanent: true, text: `the CA could not reach ${domain} over HTTP: the domain does not resolve to this server or port 80 is closed` };
+    case 'dns':
+      return { permanent: true, text: `the CA could not look up ${domain} in DNS: its A/AAAA records must exist and point to this server` };
+    case 'unauthorized':
+    case 'incorrectResponse':
+      return {
+        permanent: true,
+        text: `the CA reached ${domain} but not the expected validation file: the domain may point to another server, or a proxy or CDN in front of this one answers /.well-known/acme-challenge/ itself`,
+      };
+    case 'tls':
+      return { permanent: true, text: `the CA reached ${domain}, but a TLS connection during validation failed` };
+    case 'caa':
+      return { permanent: true, text: `a CAA record of ${domain} does not allow this CA to issue certificates for it` };
+    case 'rejectedIdentifier':
+    case 'unsupportedIdentifier':
+      return { permanent: true, text: `the CA will not issue certificates for ${domain}` };
+    case 'rateLimited':
+      return { permanent: false, text: 'the CA rate limit was reached; try again later' };
+    case 'badNonce':
+      return { permanent: false, text: 'the CA kept rejecting the anti-replay nonces of our requests' };
+    case 'serverInternal':
+      return { permanent: false, text: 'the CA had an internal error' };
+    case 'accountDoesNotExist':
+      return { permanent: true, text: 'the CA does not know this ACME account; it must be registered again' };
+    default:
+      return { permanent: true, text: `the CA refused the request (${type || 'no problem type'})` };
+  }
+}
+
+function fromNetworkError(code: string, directoryUrl: string): AcmeError {
+  const origin = originOf(directoryUrl);
+  if (/^(ERR_TLS_|CERT_|UNABLE_|DEPTH_|SELF_SIGNED|ERR_SSL_)/.test(code)) {
+    return new AcmeError(`the CA at ${origin} presented a certificate we do not trust (${code}); check ACME_CA_BUNDLE`, true, code);
+  }
+  return new AcmeError(`could not reach the CA at ${origin} (${code})`, false, code);
+}
+
+function problemIn(status: number, body: unknown): Problem | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const data = body as Problem & { status?: string; error?: Problem; challenges?: Array<{ error?: Problem }> };
+  if (status >= 400 && typeof data.type === 'string') return data;
+  if (data.status !== 'invalid') return undefined;
+  return data.error ?? data.challenges?.find((challenge) => challenge.error)?.error;
+}
+
+function shortType(type: string | undefined): string {
+  return type?.startsWith(PROBLEM_PREFIX) ? type.slice(PROBLEM_PREFIX.length) : (type ?? '');
+}
+
+/** Belt and braces: no error text may ever carry a private key. */
+function redact(text: string): string {
+  return text.replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, '[private key removed]');
+}
+
+function originOf(url: string): string {
+  return new URL(url).origin;
+}
+
+function distinctDomains(domains: string[]): string[] {
+  const unique = [...new Set(domains.map((domain) => domain.toLowerCase()))];
+  if (unique.length === 0) throw new AcmeError('a certificate needs at least one domain', true, 'no domains');
+  return unique;
+}
+
+function createCertificateKey(keyType: AcmeKeyType): Promise<Buffer> {
+  return keyType === 'rsa' ? acme.crypto.createPrivateRsaKey(2048) : acme.crypto.createPrivateEcdsaKey('P-256');
+}
+
+function describeCertificate(certificatePem: string, privateKeyPem: string): IssuedCertificate {
+  const leaf = new X509Certificate(certificatePem);
+  return {
+    certificatePem,
+    privateKeyPem,
+    notBefore: new Date(leaf.validFrom),
+    notAfter: new Date(leaf.validTo),
+    serial: leaf.serialNumber,
+  };
+}
+
+function parseRenewalWindow(body: unknown): RenewalWindow {
+  const data = body as { suggestedWindow?: { start?: string; end?: string }; explanationURL?: string };
+  const start = new Date(data.suggestedWindow?.start ?? '');
+  const end = new Date(data.suggestedWindow?.end ?? '');
+  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) throw new Error('renewalInfo has no valid suggestedWindow');
+  return { start, end, explanationUrl: data.explanationURL };
+}
+
+/**
+ * RFC 9773 section 4.1: base64url(AKI keyIdentifier) "." base64url(serial
+ * number DER content octets). node:crypto exposes neither as bytes, so both
+ * are read from the certificate's DER.
+ */
+export function ariCertId(certPem: string): string {
+  const der = new X509Certificate(certPem).raw;
+  const tbs = children(der, readTlv(der, 0))[0];
+  const fields = children(der, tbs);
+  const serial = fields[fields[0].tag === 0xa0 ? 1 : 0];
+  const keyId = authorityKeyId(der, fields);
+  if (!keyId) throw new Error('the certificate has no authority key identifier');
+  return `${keyId.toString('base64url')}.${der.subarray(serial.start, serial.end).toString('base64url')}`;
+}
+
+interface Tlv {
+  tag: number;
+  start: number;
+  end: number;
+}
+
+const AKI_OID = Buffer.from([0x55, 0x1d, 0x23]);
+
+function authorityKeyId(der: Buffer, tbsFields: Tlv[]): Buffer | undefined {
+  const wrapper = tbsFields.find(({ tag }) => tag === 0xa3);
+  if (!wrapper) return undefined;
+  for (const extension of children(der, children(der, wrapper)[0])) {
+    const parts = children(der, extension);
+    if (!der.subarray(parts[0].start, parts[0].end).equals(AKI_OID)) continue;
+    const value = parts[parts.length - 1];
+    const keyId = children(der, readTlv(der, value.start)).find(({ tag }) => tag === 0x80);
+    return keyId && der.subarray(keyId.start, keyId.end);
+  }
+  return undefined;
+}
+
+function readTlv(der: Buffer, offset: number): Tlv {
+  const tag = der[offset];
+  let length = der[offset + 1];
+  let start = offset + 2;
+  if (length & 0x80) {
+    const bytes = length & 0x7f;
+    length = 0;
+    for (let i = 0; i < bytes; i += 1) length = length * 256 + der[start + i];
+    start += bytes;
+  }
+  if (start + length > der.length) throw new Error('truncated DER');
+  return { tag, start, end: start + length };
+}
+
+function children(der: Buffer, parent: Tlv): Tlv[] {
+  const found: Tlv[] = [];
+  for (let offset = parent.start; offset < parent.end; ) {
+    const child = readTlv(der, offset);
+    found.push(child);
+    offset = child.end;
+  }
+  return found;
+}

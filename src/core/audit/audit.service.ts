@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, Tx } from '../database/prisma.service.js';
+import type { Actor } from '../auth/actor.js';
+
+export interface AuditEntry {
+  action: string;
+  targetType: string;
+  targetId?: string;
+  /** what changed; callers pass only non-secret fields */
+  changes?: Record<string, unknown>;
+}
+
+const SECRET_FIELD = /key|token|password|passphrase|secret/i;
+
+@Injectable()
+export class AuditService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Record inside the caller's transaction, so the change and its record land together. */
+  async record(actor: Actor, entry: AuditEntry, tx: Tx = this.prisma): Promise<void> {
+    await tx.auditEvent.create({
+      data: {
+        actor: actor.id,
+        actorRole: actor.role,
+        action: entry.action,
+        targetType: entry.targetType,
+        targetId: entry.targetId ?? null,
+        changes: redact(entry.changes ?? {}) as object,
+      },
+    });
+  }
+
+  async list(query: { limit: number; before?: bigint; targetType?: string; targetId?: string }) {
+    const rows = await this.prisma.auditEvent.findMany({
+      where: {
+        ...(query.before !== undefined ? { id: { lt: query.before } } : {}),
+        ...(query.targetType ? { targetType: query.targetType } : {}),
+        ...(query.targetId ? { targetId: query.targetId } : {}),
+      },
+      orderBy: { id: 'desc' },
+      take: query.limit,
+    });
+    return rows.map((row) => ({ ...row, id: row.id.toString() }));
+  }
+}
+
+/** Belt and braces: a field that looks secret is never written to the audit trail. */
+export function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_FIELD.test(k) && typeof v === 'string' ? '[redacted]' : redact(v)]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,40 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { AppException, ErrorCode } from '../errors/app.exception.js';
+import type { Actor, ActorRole } from './actor.js';
+import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators.js';
+import { TokenService } from './token.service.js';
+
+/** Bearer token → actor; then the route's @Roles decide. Routes without @Roles or @Public are closed. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<Request & { actor?: Actor }>();
+    const actor = await this.actorOf(request);
+    request.actor = actor;
+
+    const roles = this.reflector.getAllAndOverride<ActorRole[] | undefined>(ROLES_KEY, targets) ?? [];
+    if (!roles.includes(actor.role as ActorRole)) {
+      throw new AppException(ErrorCode.Forbidden, `the ${actor.role} role may not do this`);
+    }
+    return true;
+  }
+
+  private async actorOf(request: Request): Promise<Actor> {
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new AppException(ErrorCode.Unauthenticated, 'send Authorization: Bearer <token>');
+    const actor = await this.tokens.authenticate(match[1]);
+    if (!actor) throw new AppException(ErrorCode.Unauthenticated, 'unknown or revoked token');
+    return actor;
+  }
+}

@@ -1,0 +1,60 @@
+import { Controller, Get, HttpStatus, Inject, OnModuleDestroy, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Redis } from 'ioredis';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { Public } from '../core/auth/auth.decorators.js';
+import { PrismaService } from '../core/database/prisma.service.js';
+
+const CHECK_TIMEOUT_MS = 1_500;
+
+@ApiTags('operator')
+@Controller()
+export class HealthController implements OnModuleDestroy {
+  private readonly redis: Redis;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.redis.on('error', () => undefined);
+  }
+
+  @Get('health')
+  @Public()
+  async health(@Res() response: Response): Promise<void> {
+    const [postgres, redis] = await Promise.all([
+      check(() => this.prisma.$queryRaw`SELECT 1`),
+      check(async () => {
+        if (this.redis.status === 'wait' || this.redis.status === 'end') await this.redis.connect();
+        return this.redis.ping();
+      }),
+    ]);
+    const ok = postgres && redis;
+    response.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
+      status: ok ? 'ok' : 'unavailable',
+      postgres: postgres ? 'up' : 'down',
+      redis: redis ? 'up' : 'down',
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.redis.disconnect();
+  }
+}
+
+async function check(probe: () => Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([probe().then(() => true), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}

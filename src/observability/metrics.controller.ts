@@ -1,0 +1,35 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Public } from '../core/auth/auth.decorators.js';
+import { MetricsService } from '../core/metrics/metrics.service.js';
+import { QueueRegistry } from '../core/queue/queue.registry.js';
+
+const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
+
+/**
+ * Prometheus text. Public like /health: it holds counts and timings, never
+ * ids, domains or addresses; operators who want it private put it behind
+ * their reverse proxy.
+ */
+@ApiTags('operator')
+@Controller()
+export class MetricsController {
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly queues: QueueRegistry,
+  ) {}
+
+  @Get('metrics')
+  @Public()
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  async scrape(): Promise<string> {
+    await Promise.all(
+      this.queues.all().map(async (queue) => {
+        const counts = await queue.getJobCounts(...STATES).catch(() => undefined);
+        if (!counts) return;
+        for (const state of STATES) this.metrics.queueDepth.set({ queue: queue.name, state }, counts[state] ?? 0);
+      }),
+    );
+    return this.metrics.registry.metrics();
+  }
+}

@@ -1,0 +1,60 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export class HttpsPosture {
+  @ApiProperty({ enum: ['none', 'pending', 'active', 'failed'] }) status!: string;
+  @ApiPropertyOptional() notAfter?: Date;
+  @ApiPropertyOptional() lastError?: string;
+  @ApiProperty() hsts!: boolean;
+}
+
+export class LoggingPosture {
+  @ApiProperty({ enum: ['off', 'anonymized', 'full'] }) mode!: string;
+  @ApiProperty() retentionDays!: number;
+  @ApiPropertyOptional() lastPurgedAt?: Date;
+}
+
+export class BackupPosture {
+  @ApiProperty() enabled!: boolean;
+  @ApiPropertyOptional({ enum: ['provider', 'member'] }) keyCustody?: string;
+  @ApiPropertyOptional() schedule?: string;
+  @ApiPropertyOptional() lastSuccessAt?: Date;
+  @ApiPropertyOptional() nextRunAt?: Date;
+}
+
+export class LegalPosture {
+  @ApiProperty({ description: 'open review cases' }) openCases!: number;
+  @ApiPropertyOptional() highestRisk?: number;
+  @ApiProperty() notices!: number;
+}
+
+export class Posture {
+  @ApiProperty({ type: HttpsPosture }) https!: HttpsPosture;
+  @ApiProperty({ type: LoggingPosture }) logging!: LoggingPosture;
+  @ApiProperty({ type: BackupPosture }) backups!: BackupPosture;
+  @ApiProperty({ type: LegalPosture }) legal!: LegalPosture;
+}
+
+export class CampaignView {
+  @ApiProperty() description!: string;
+  @ApiProperty({ type: [String] }) tags!: string[];
+}
+
+export class SiteView {
+  @ApiProperty() id!: string;
+  @ApiProperty() memberId!: string;
+  @ApiProperty({ type: [String] }) domains!: string[];
+  @ApiProperty() documentRoot!: string;
+  @ApiPropertyOptional({ type: CampaignView }) campaign?: CampaignView;
+  @ApiProperty() webHost!: string;
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty({ type: Posture }) posture!: Posture;
+}
+
+export class SitePage {
+  @ApiProperty({ type: [SiteView] }) items!: SiteView[];
+  @ApiPropertyOptional() nextCursor?: string;
+}
+
+export class OperationAccepted {
+  @ApiProperty() operationId!: string;
+}

@@ -1,0 +1,60 @@
+import { CronExpressionParser } from 'cron-parser';
+import type { Posture } from './dto/site.view.js';
+
+export interface PostureRows {
+  https: { status: string; notAfter: Date | null; lastError: string | null; hsts: boolean } | null;
+  logging: { mode: string; retentionDays: number; lastPurgedAt: Date | null } | null;
+  backupPolicy: { enabled: boolean; keyCustody: string; schedule: string; lastSuccessAt: Date | null } | null;
+  legalCases: { status: string; riskScore: number }[];
+  noticeCount: number;
+}
+
+import type { Prisma } from '../generated/prisma/client.js';
+
+export const POSTURE_INCLUDE = {
+  https: { select: { status: true, notAfter: true, lastError: true, hsts: true } },
+  logging: { select: { mode: true, retentionDays: true, lastPurgedAt: true } },
+  backupPolicy: { select: { enabled: true, keyCustody: true, schedule: true, lastSuccessAt: true } },
+  legalCases: { where: { status: { in: ['open', 'in_review', 'action_required'] } }, select: { status: true, riskScore: true } },
+  _count: { select: { legalNotices: true } },
+} satisfies Prisma.SiteInclude;
+
+/** A site's security posture at a glance, from the rows each capability keeps. */
+export function buildPosture(rows: PostureRows, now = new Date()): Posture {
+  const { https, logging, backupPolicy } = rows;
+  return {
+    https: {
+      status: https?.status ?? 'none',
+      hsts: https?.hsts ?? false,
+      ...(https?.notAfter ? { notAfter: https.notAfter } : {}),
+      ...(https?.lastError ? { lastError: https.lastError } : {}),
+    },
+    logging: {
+      mode: logging?.mode ?? 'off',
+      retentionDays: logging?.retentionDays ?? 0,
+      ...(logging?.lastPurgedAt ? { lastPurgedAt: logging.lastPurgedAt } : {}),
+    },
+    backups: backupPolicy
+      ? {
+          enabled: backupPolicy.enabled,
+          keyCustody: backupPolicy.keyCustody,
+          schedule: backupPolicy.schedule,
+          ...(backupPolicy.lastSuccessAt ? { lastSuccessAt: backupPolicy.lastSuccessAt } : {}),
+          ...(backupPolicy.enabled ? { nextRunAt: nextRun(backupPolicy.schedule, now) } : {}),
+        }
+      : { enabled: false },
+    legal: {
+      openCases: rows.legalCases.length,
+      notices: rows.noticeCount,
+      ...(rows.legalCases.length ? { highestRisk: Math.max(...rows.legalCases.map((c) => c.riskScore)) } : {}),
+    },
+  };
+}
+
+function nextRun(schedule: string, now: Date): Date | undefined {
+  try {
+    return CronExpressionParser.parse(schedule, { currentDate: now, tz: 'UTC' }).next().toDate();
+  } catch {
+    return undefined;
+  }
+}

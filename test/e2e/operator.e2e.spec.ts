@@ -1,0 +1,38 @@
+import { startTestApp, TestApp } from '../support/test-app.js';
+import { testConfig } from '../support/test-env.js';
+
+describe('operator endpoints (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('GET /health is 200 when Postgres and Redis answer', async () => {
+    const res = await t.http.get('/health').expect(200);
+    expect(res.body).toEqual({ status: 'ok', postgres: 'up', redis: 'up' });
+  });
+
+  it('GET /metrics speaks Prometheus, with request durations and queue depths', async () => {
+    await t.http.get('/health');
+    const res = await t.http.get('/metrics').expect(200);
+    expect(res.headers['content-type']).toMatch(/text\/plain/);
+    expect(res.text).toMatch(/hostkeeper_http_request_duration_seconds_bucket\{.*route="\/health"/);
+    expect(res.text).toMatch(/hostkeeper_queue_jobs\{queue="https",state="waiting"\}/);
+  });
+
+  it('GET /docs/openapi.json describes the API', async () => {
+    const res = await t.http.get('/docs/openapi.json').expect(200);
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/sites', '/api/sites/{id}', '/api/members', '/api/tokens', '/api/operations/{id}']));
+  });
+
+  it('GET /health is 503 when Redis does not answer', async () => {
+    const broken = await startTestApp(testConfig({ REDIS_URL: 'redis://127.0.0.1:1/0', ROLE: 'api' }));
+    try {
+      const res = await broken.http.get('/health').expect(503);
+      expect(res.body).toMatchObject({ postgres: 'up', redis: 'down' });
+    } finally {
+      await broken.close();
+    }
+  });
+});

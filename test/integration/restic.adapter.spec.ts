@@ -1,0 +1,190 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProcessRunner, RunOptions, RunResult } from '../../src/core/adapters/process.adapter.js';
+import { StreamingProcessRunner } from '../../src/core/adapters/process-stream.adapter.js';
+import { ResticAdapter, ResticError, ResticErrorReason, ResticRepo } from '../../src/core/adapters/restic.adapter.js';
+import { readTree, writeTree } from '../support/file-tree.js';
+
+class SpyRunner extends ProcessRunner {
+  readonly calls: { args: readonly string[]; options: RunOptions }[] = [];
+
+  override run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    this.calls.push({ args, options });
+    return super.run(file, args, options);
+  }
+}
+
+/** What a crashed worker leaves behind: restic gets SIGKILL and cannot remove its lock. */
+async function killedBackup(repo: ResticRepo, path: string): Promise<void> {
+  const child = spawn('restic', ['backup', '--quiet', '.'], {
+    cwd: path,
+    env: { PATH: process.env.PATH, RESTIC_REPOSITORY: repo.repository, RESTIC_PASSWORD: repo.password },
+    stdio: 'ignore',
+  });
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  child.kill('SIGKILL');
+  await once(child, 'close');
+}
+
+describe('ResticAdapter (real restic)', () => {
+  const password = `pw-${randomBytes(12).toString('hex')}`;
+  const runner = new SpyRunner();
+  let root: string;
+  let restic: ResticAdapter;
+  let repoCount = 0;
+
+  beforeAll(async () => {
+    root = await fs.mkdtemp(join(tmpdir(), 'hk-restic-'));
+    restic = new ResticAdapter(runner, { cacheDir: join(root, 'cache'), host: 'test-host' });
+  });
+
+  afterAll(async () => {
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  async function newRepo(): Promise<ResticRepo> {
+    const repo = { repository: join(root, `repo-${++repoCount}`), password };
+    await restic.init(repo);
+    return repo;
+  }
+
+  async function newSite(files: Record<string, string | Buffer>): Promise<string> {
+    const dir = await fs.mkdtemp(join(root, 'site-'));
+    await writeTree(dir, files);
+    return dir;
+  }
+
+  it('init is idempotent and refuses a wrong password', async () => {
+    const repo = await newRepo();
+    const config = await fs.readFile(join(repo.repository, 'config'));
+
+    await restic.init(repo);
+
+    expect(await fs.readFile(join(repo.repository, 'config'))).toEqual(config);
+    await expect(restic.init({ ...repo, password: 'wrong' })).rejects.toMatchObject({ reason: ResticErrorReason.WrongPassword });
+  });
+
+  it('restores an earlier snapshot byte for byte, relative to the backed-up folder', async () => {
+    const repo = await newRepo();
+    const site = await newSite({ 'index.html': '<h1>v1</h1>', 'assets/app.js': 'console.log(1)', 'assets/logo.bin': randomBytes(300_000) });
+    const original = await readTree(site);
+
+    const first = await restic.backup(repo, { path: site, tags: ['site-1'] });
+    await writeTree(site, { 'index.html': '<h1>v2</h1>', 'new.txt': 'new' });
+    await fs.rm(join(site, 'assets/app.js'));
+    const second = await restic.backup(repo, { path: site, tags: ['site-1'] });
+
+    expect(first).toMatchObject({ filesNew: 3, totalFiles: 3 });
+    expect(first.snapshotId).toMatch(/^[0-9a-f]{64}$/);
+    expect(second).toMatchObject({ filesNew: 1, filesChanged: 1, filesUnmodified: 1 });
+
+    const target = join(root, 'restore-1');
+    await restic.restore(repo, first.snapshotId, target);
+    expect(await readTree(target)).toEqual(original);
+
+    const snapshots = await restic.snapshots(repo, { tags: ['site-1'] });
+    expect(snapshots.map((s) => s.id).sort()).toEqual([first.snapshotId, second.snapshotId].sort());
+    expect(snapshots[0]).toMatchObject({ hostname: 'test-host', tags: ['site-1'], paths: [site] });
+    expect(snapshots[0].time).toBeInstanceOf(Date);
+  });
+
+  it('lists a snapshot relative to its root and dumps it as a tar stream', async () => {
+    const repo = await newRepo();
+    const site = await newSite({ 'a.txt': 'aaa', 'sub/b.txt': 'bb' });
+    const { snapshotId } = await restic.backup(repo, { path: site });
+
+    const entries = await restic.ls(repo, snapshotId);
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        { path: 'a.txt', type: 'file', size: 3 },
+        { path: 'sub', type: 'dir', size: 0 },
+        { path: 'sub/b.txt', type: 'file', size: 2 },
+      ]),
+    );
+
+    const target = join(root, 'dumped');
+    await fs.mkdir(target);
+    await new StreamingProcessRunner().input('tar', ['-C', target, '-xf', '-'], restic.dump(repo, snapshotId, { archive: 'tar' }));
+    expect(await readTree(target)).toEqual(await readTree(site));
+  });
+
+  it('forget keeps one snapshot per day as asked and prunes the rest', async () => {
+    const repo = await newRepo();
+    const site = await newSite({ 'f.txt': '0' });
+    const at = async (iso: string) => {
+      await writeTree(site, { 'f.txt': iso });
+      return (await restic.backup(repo, { path: site, tags: ['rotation'], time: new Date(iso) })).snapshotId;
+    };
+    const dayOneEarly = await at('2024-01-01T08:00:00Z');
+    const dayOneLate = await at('2024-01-01T20:00:00Z');
+    const dayTwo = await at('2024-01-02T12:00:00Z');
+    const dayThree = await at('2024-01-03T12:00:00Z');
+
+    const result = await restic.forget(repo, { keepDaily: 2, tags: ['rotation'], prune: true });
+
+    expect(result.removed.sort()).toEqual([dayOneEarly, dayOneLate].sort());
+    expect(result.kept.sort()).toEqual([dayTwo, dayThree].sort());
+    const left = await restic.snapshots(repo, { tags: ['rotation'] });
+    expect(left.map((s) => s.id).sort()).toEqual([dayTwo, dayThree].sort());
+    expect(left.find((s) => s.id === dayThree)?.time.toISOString()).toBe('2024-01-03T12:00:00.000Z');
+    await restic.check(repo, { readDataSubset: '100%' });
+  });
+
+  describe('interrupted backups', () => {
+    let bigSite: string;
+
+    beforeAll(async () => {
+      const files: Record<string, Buffer> = {};
+      for (let i = 0; i < 40; i++) files[`big/${i}.bin`] = randomBytes(5_000_000);
+      bigSite = await newSite(files);
+    });
+
+    it('an aborted backup rejects, and check passes after unlock', async () => {
+      const repo = await newRepo();
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 700);
+
+      await expect(restic.backup(repo, { path: bigSite, signal: controller.signal })).rejects.toMatchObject({
+        reason: ResticErrorReason.Aborted,
+      });
+
+      await restic.unlock(repo);
+      await restic.check(repo);
+      expect(await restic.snapshots(repo)).toEqual([]);
+    });
+
+    it('a backup killed outright leaves a stale lock that the next exclusive command clears', async () => {
+      const repo = await newRepo();
+      await killedBackup(repo, bigSite);
+      expect(await fs.readdir(join(repo.repository, 'locks'))).toHaveLength(1);
+
+      await restic.check(repo);
+
+      expect(await fs.readdir(join(repo.repository, 'locks'))).toHaveLength(0);
+    });
+  });
+
+  it('reports failures as ResticError with stderr and without the password', async () => {
+    const repo = await newRepo();
+    const error = await restic.restore(repo, 'deadbeef', join(root, 'nowhere')).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ResticError);
+    expect((error as ResticError).stderr).toMatch(/no matching ID|deadbeef/);
+    expect((error as ResticError).message).not.toContain(password);
+  });
+
+  // Declared last so it sees every call the suite made.
+  describe('process arguments', () => {
+    it('never carry the password; the environment does', () => {
+      expect(runner.calls.length).toBeGreaterThan(30);
+      for (const call of runner.calls) {
+        expect(call.args.some((arg) => arg.includes(password))).toBe(false);
+        expect(call.options.env?.RESTIC_PASSWORD).toBeTruthy();
+      }
+    });
+  });
+});

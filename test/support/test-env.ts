@@ -1,0 +1,23 @@
+import { randomBytes } from 'node:crypto';
+import { AppConfig, loadConfig } from '../../src/config/config.js';
+
+/** Must match test/support/global-setup.ts, which creates and migrates it. */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/hostkeeper_test';
+/** Its own Redis database, so a test run never touches a sandbox's queues. */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379/13';
+
+/** Settings for a service under test; callers override what their suite needs. */
+export function testConfig(env: Record<string, string> = {}): AppConfig {
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: TEST_DATABASE_URL,
+    REDIS_URL: TEST_REDIS_URL,
+    SECRETS_KEY: randomBytes(32).toString('base64'),
+    CRONS_ENABLED: 'false',
+    STATE_DIR: '/tmp/hostkeeper-test/state',
+    SITES_ROOT: '/tmp/hostkeeper-test/www',
+    ACCESS_LOG_DIR: '/tmp/hostkeeper-test/logs',
+    NGINX_SITES_DIR: '/tmp/hostkeeper-test/nginx.d',
+    ...env,
+  });
+}
