@@ -19,5 +19,5 @@ export const BACKUPS_SCHEDULE = {
 
 /** The scheduler of one site's backups; one per site, replaced when the policy changes. */
 export function backupSchedulerId(siteId: string): string {
-  return `backup-schedule:${siteId}`;
+  return `backup-schedule-${siteId}`;
 }

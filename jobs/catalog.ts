@@ -33,12 +33,15 @@ export type JobName = keyof typeof JOB;
 export type OperationKind = { [K in JobName]: (typeof JOB)[K]['operation'] extends true ? K : never }[JobName];
 export type JobsOfQueue<Q extends QueueName> = { [K in JobName]: (typeof JOB)[K]['queue'] extends Q ? K : never }[JobName];
 
-/** De-duplication: one BullMQ job per operation, however often it is enqueued. */
+/**
+ * De-duplication: one BullMQ job per operation, however often it is enqueued.
+ * (BullMQ refuses ':' in custom job ids: it is its own key separator.)
+ */
 export function operationJobId(operationId: string): string {
-  return `op:${operationId}`;
+  return `op-${operationId}`;
 }
 
 /** One periodic job per period, however many schedulers (or worker processes) fire. */
 export function periodicJobId(name: JobName, periodStart: Date): string {
-  return `${name}:${periodStart.toISOString()}`;
+  return `${name}-${periodStart.getTime()}`;
 }
