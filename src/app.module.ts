@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { CoreModule } from './core/core.module.js';
 import { MaintenanceWorkerModule } from './maintenance/maintenance.worker.module.js';
+import { LegalModule } from './legal/legal.module.js';
 import { MembersModule } from './members/members.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { OperationsModule } from './operations/operations.module.js';
@@ -14,7 +15,7 @@ import { TokensModule } from './tokens/tokens.module.js';
 type Imports = NonNullable<ModuleMetadata['imports']>;
 
 /** HTTP side: controllers and the services behind them. */
-const API_MODULES: Imports = [MembersModule, TokensModule, SitesModule, OperationsModule, AuditModule, ObservabilityModule];
+const API_MODULES: Imports = [MembersModule, TokensModule, SitesModule, OperationsModule, AuditModule, LegalModule, ObservabilityModule];
 
 /** Worker side: processors and schedulers. */
 const WORKER_MODULES: Imports = [MaintenanceWorkerModule];

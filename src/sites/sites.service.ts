@@ -4,8 +4,9 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import type { Actor } from '../core/auth/actor.js';
 import { AuditService } from '../core/audit/audit.service.js';
-import { PrismaService } from '../core/database/prisma.service.js';
+import { PrismaService, Tx } from '../core/database/prisma.service.js';
 import { AppException } from '../core/errors/app.exception.js';
+import { assessCampaignRisk, REVIEW_THRESHOLD } from '../legal/risk.js';
 import { normalizeDomain } from './domain-name.js';
 import type { CreateSiteDto, ListSitesQuery } from './dto/site.dto.js';
 import type { SitePage, SiteView } from './dto/site.view.js';
@@ -48,6 +49,7 @@ export class SitesService {
         },
         select: { id: true },
       });
+      await this.flagForLegalReview(tx, site.id, domains, input);
       await this.audit.record(
         actor,
         { action: 'site.create', targetType: 'site', targetId: site.id, changes: { memberId: input.memberId, domains, campaign: input.campaign ?? null } },
@@ -75,6 +77,13 @@ export class SitesService {
     });
     const items = rows.slice(0, limit).map(toView);
     return rows.length > limit ? { items, nextCursor: items[items.length - 1].id } : { items };
+  }
+
+  /** Campaigns at risk of a takedown go to the host's lawyers before trouble arrives. */
+  private async flagForLegalReview(tx: Tx, siteId: string, domains: string[], input: CreateSiteDto): Promise<void> {
+    const risk = assessCampaignRisk({ description: input.campaign?.description, tags: input.campaign?.tags ?? [], domains });
+    if (risk.score < REVIEW_THRESHOLD) return;
+    await tx.legalCase.create({ data: { siteId, riskScore: risk.score, reasons: risk.reasons } });
   }
 
   private loadOne(where: { id: string; memberId?: string }) {
