@@ -18,16 +18,12 @@ export class AuditService {
 
   /** Record inside the caller's transaction, so the change and its record land together. */
   async record(actor: Actor, entry: AuditEntry, tx: Tx = this.prisma): Promise<void> {
-    await tx.auditEvent.create({
-      data: {
-        actor: actor.id,
-        actorRole: actor.role,
-        action: entry.action,
-        targetType: entry.targetType,
-        targetId: entry.targetId ?? null,
-        changes: redact(entry.changes ?? {}) as object,
-      },
-    });
+    await tx.auditEvent.create({ data: auditRow(actor, entry) });
+  }
+
+  /** The same, as one statement of a batch transaction (prisma.$transaction([...])). */
+  statement(actor: Actor, entry: AuditEntry) {
+    return this.prisma.auditEvent.create({ data: auditRow(actor, entry), select: { id: true } });
   }
 
   async list(query: { limit: number; before?: bigint; targetType?: string; targetId?: string }) {
@@ -42,6 +38,17 @@ export class AuditService {
     });
     return rows.map((row) => ({ ...row, id: row.id.toString() }));
   }
+}
+
+function auditRow(actor: Actor, entry: AuditEntry) {
+  return {
+    actor: actor.id,
+    actorRole: actor.role,
+    action: entry.action,
+    targetType: entry.targetType,
+    targetId: entry.targetId ?? null,
+    changes: redact(entry.changes ?? {}) as object,
+  };
 }
 
 /** Belt and braces: a field that looks secret is never written to the audit trail. */
