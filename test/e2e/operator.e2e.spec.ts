@@ -36,3 +36,21 @@ describe('operator endpoints (e2e)', () => {
     }
   });
 });
+
+describe('the web page (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('serves the page and its script without a token, with a strict CSP', async () => {
+    const page = await t.http.get('/').expect(200);
+    expect(page.text).toContain('<script src="/ui/app.js">');
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    const script = await t.http.get('/ui/app.js').expect(200);
+    expect(script.headers['content-type']).toMatch(/javascript/);
+    expect(script.text).toContain('/api/sites');
+    await t.http.get('/ui/..%2Fpackage.json').expect(404);
+  });
+});
