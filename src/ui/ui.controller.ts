@@ -15,12 +15,12 @@ const STATIC_DIR = join(projectRoot(), 'src', 'ui', 'static');
 @Controller()
 @Public()
 export class UiController {
-  private readonly files = new Map(['index.html', ...Object.keys(TYPES)].map((name) => [name, readFileSync(join(STATIC_DIR, name))]));
+  private readonly files = new Map(['index.html', ...Object.keys(TYPES)].map((name) => [name, readFileSync(join(STATIC_DIR, name), 'utf8')]));
 
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Content-Security-Policy', "default-src 'self'; frame-ancestors 'none'")
-  index(): Buffer {
+  index(): string {
     return this.files.get('index.html')!;
   }
 
