@@ -1,21 +1,20 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
-import { JobsOfQueue, QUEUE } from '../../jobs/catalog.js';
+import { QUEUE } from '../../jobs/catalog.js';
 import { ReconcileService } from '../core/operations/reconcile.service.js';
+import { CatalogProcessor, dispatch, JobHandlers } from '../core/queue/job-handlers.js';
 
 @Processor(QUEUE.maintenance)
-export class MaintenanceProcessor extends WorkerHost {
+export class MaintenanceProcessor extends WorkerHost implements CatalogProcessor {
   constructor(private readonly reconcile: ReconcileService) {
     super();
   }
 
-  private readonly handlers: Record<JobsOfQueue<typeof QUEUE.maintenance>, () => Promise<unknown>> = {
-    'maintenance.reconcile': () => this.reconcile.reconcileOperations(),
+  readonly handlers: JobHandlers<'maintenance.reconcile'> = {
+    'maintenance.reconcile': async () => ({ requeued: await this.reconcile.reconcileOperations() }),
   };
 
-  async process(job: Job): Promise<unknown> {
-    const handler = this.handlers[job.name as keyof typeof this.handlers];
-    if (!handler) throw new Error(`no handler for ${job.name}`);
-    return { requeued: await handler() };
+  process(job: Job): Promise<unknown> {
+    return dispatch(this.handlers, job);
   }
 }

@@ -1,0 +1,16 @@
+import type { Job } from 'bullmq';
+import type { JobName } from '../../../jobs/catalog.js';
+
+/** A processor's handlers, one per job name of its queue (the type makes the map complete). */
+export type JobHandlers<N extends JobName> = Record<N, (job: Job) => Promise<unknown>>;
+
+/** Implemented by every processor, so the start-up check can see who handles what. */
+export interface CatalogProcessor {
+  readonly handlers: Partial<Record<JobName, unknown>>;
+}
+
+export function dispatch<N extends JobName>(handlers: JobHandlers<N>, job: Job): Promise<unknown> {
+  const handler = (handlers as Record<string, ((job: Job) => Promise<unknown>) | undefined>)[job.name];
+  if (!handler) throw new Error(`no handler for job ${job.name}`);
+  return handler(job);
+}
