@@ -22,6 +22,10 @@ export interface AppConfig {
     contactEmail?: string;
     keyType: 'ecdsa' | 'rsa';
     renewBeforeFraction: number;
+    /** issuance jobs one worker process runs at once */
+    concurrency: number;
+    /** our own copy of the CA's limits, counted from our records, so we stop before the CA has to */
+    rateLimits: { certificatesPerDomain: number; domainWindowHours: number; ordersPerAccount: number; accountWindowHours: number };
   };
   nginx: {
     bin: string;
@@ -34,6 +38,8 @@ export interface AppConfig {
   accessLogDir: string;
   /** address the generated vhosts listen on; empty = every address */
   siteListenAddress: string;
+  /** every address the generated vhosts listen on (SITE_LISTEN_ADDRESS, comma-separated); empty = every address */
+  siteListenAddresses: string[];
   siteHttpPort: number;
   siteHttpsPort: number;
   backupTarget: string;
@@ -41,6 +47,8 @@ export interface AppConfig {
   defaultLogging: { mode: LoggingMode; retentionDays: number };
   smtp: { url?: string; from: string; staffAlertEmail?: string };
   workerConcurrency: number;
+  /** logging.apply jobs one worker process runs at once; they wait on the shared nginx batch, so many is cheap */
+  loggingConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -61,6 +69,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const role = read.oneOf('ROLE', ['all', 'api', 'worker'] as const, 'all');
   const stateDir = read.path('STATE_DIR', '/var/lib/hostkeeper');
   const secretsKey = read.secretsKey(nodeEnv === 'production');
+  const siteListenAddresses = read.listenAddresses('SITE_LISTEN_ADDRESS');
 
   const config: AppConfig = {
     nodeEnv,
@@ -76,6 +85,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       contactEmail: read.optionalEmail('ACME_CONTACT_EMAIL'),
       keyType: read.oneOf('ACME_KEY_TYPE', ['ecdsa', 'rsa'] as const, 'ecdsa'),
       renewBeforeFraction: 1 / 3,
+      concurrency: read.int('ACME_CONCURRENCY', 50, 1, 1000),
+      rateLimits: {
+        certificatesPerDomain: read.int('ACME_LIMIT_CERTS_PER_DOMAIN', 50, 1, 1_000_000),
+        domainWindowHours: read.int('ACME_LIMIT_DOMAIN_WINDOW_HOURS', 168, 1, 100_000),
+        ordersPerAccount: read.int('ACME_LIMIT_ORDERS_PER_ACCOUNT', 300, 1, 1_000_000),
+        accountWindowHours: read.int('ACME_LIMIT_ACCOUNT_WINDOW_HOURS', 3, 1, 100_000),
+      },
     },
     nginx: {
       bin: env.NGINX_BIN || 'nginx',
@@ -86,7 +102,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sitesRoot: read.path('SITES_ROOT', '/var/www'),
     stateDir,
     accessLogDir: read.path('ACCESS_LOG_DIR', '/var/log/hostkeeper'),
-    siteListenAddress: read.listenAddress('SITE_LISTEN_ADDRESS'),
+    siteListenAddress: siteListenAddresses[0] ?? '',
+    siteListenAddresses,
     siteHttpPort: read.port('SITE_HTTP_PORT', 80),
     siteHttpsPort: read.port('SITE_HTTPS_PORT', 443),
     backupTarget: env.BACKUP_TARGET || join(stateDir, 'backups'),
@@ -101,6 +118,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       staffAlertEmail: read.optionalEmail('STAFF_ALERT_EMAIL'),
     },
     workerConcurrency: read.int('WORKER_CONCURRENCY', 8, 1, 256),
+    loggingConcurrency: read.int('LOGGING_CONCURRENCY', 500, 1, 5000),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -171,11 +189,15 @@ class Reader {
   }
 
   /** An IPv4 or bracketed IPv6 literal: it is written into nginx's listen directive. */
-  listenAddress(name: string): string {
-    const value = this.env[name] ?? '';
+  listenAddress(name: string, value = this.env[name] ?? ''): string {
     if (value === '' || /^(\d{1,3}\.){3}\d{1,3}$/.test(value) || /^\[[0-9a-fA-F:.]+\]$/.test(value)) return value;
     this.problems.push(`${name} must be an IPv4 address or an IPv6 address in brackets (got "${value}")`);
     return '';
+  }
+
+  listenAddresses(name: string): string[] {
+    const values = (this.env[name] ?? '').split(',').map((value) => value.trim()).filter(Boolean);
+    return [...new Set(values.map((value) => this.listenAddress(name, value)).filter(Boolean))];
   }
 
   optionalEmail(name: string): string | undefined {

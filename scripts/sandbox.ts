@@ -1,0 +1,155 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { createApp } from '../src/bootstrap.js';
+import { loadConfig } from '../src/config/config.js';
+import { TokenService } from '../src/core/auth/token.service.js';
+import { PrismaService } from '../src/core/database/prisma.service.js';
+import { migrate } from '../src/core/database/migrator.js';
+import { WebServerService } from '../src/web/web-server.service.js';
+import { startNginx } from './lib/nginx-instance.js';
+import { startPebble } from './lib/pebble.js';
+
+/**
+ * `npm run sandbox`: the whole service against a TEST CA (pebble) and a
+ * private nginx on high loopback ports, all state under one data folder.
+ * Postgres and Redis are the local ones; pebble forgets everything on exit.
+ */
+const DATA_DIR = resolve(process.env.SANDBOX_DIR || '.sandbox');
+const DATABASE_URL = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/hostkeeper_sandbox';
+const PORT = process.env.PORT || '3000';
+const HTTP_PORT = Number(process.env.SANDBOX_HTTP_PORT || 18080);
+const HTTPS_PORT = Number(process.env.SANDBOX_HTTPS_PORT || 18443);
+const DEMO_DOMAIN = 'demo.sandbox.test';
+
+async function main(): Promise<void> {
+  await fs.mkdir(DATA_DIR, { recursive: true });
+  const secretsKey = await keepSecretsKey();
+  const stateDir = join(DATA_DIR, 'state');
+
+  await ensureDatabase(DATABASE_URL);
+  await migrate(DATABASE_URL);
+
+  const nginx = await startNginx({
+    dataDir: join(DATA_DIR, 'nginx'),
+    httpPort: HTTP_PORT,
+    httpsPort: HTTPS_PORT,
+    sitesDir: join(DATA_DIR, 'nginx.d'),
+    challengeDir: join(stateDir, 'acme-challenges'),
+  });
+  const pebble = await startPebble({ dataDir: join(DATA_DIR, 'pebble'), httpPort: HTTP_PORT }).catch(async (error: unknown) => {
+    await nginx.stop();
+    throw error;
+  });
+  const rootPath = join(DATA_DIR, 'pebble-root.pem');
+  await fs.writeFile(rootPath, await pebble.fetchRootPem());
+
+  const config = loadConfig({
+    ...process.env,
+    ROLE: 'all',
+    PORT,
+    DATABASE_URL,
+    SECRETS_KEY: secretsKey,
+    ACME_DIRECTORY_URL: pebble.directoryUrl,
+    ACME_CA_BUNDLE: pebble.caBundlePath,
+    NGINX_BIN: nginx.bin,
+    NGINX_CONF: nginx.confPath,
+    NGINX_SITES_DIR: nginx.sitesDir,
+    SITES_ROOT: join(DATA_DIR, 'www'),
+    STATE_DIR: stateDir,
+    ACCESS_LOG_DIR: join(DATA_DIR, 'logs'),
+    SITE_HTTP_PORT: String(HTTP_PORT),
+    SITE_HTTPS_PORT: String(HTTPS_PORT),
+    SITE_LISTEN_ADDRESS: nginx.listenAddress,
+  });
+
+  let app: INestApplication | undefined;
+  const stop = async () => {
+    await app?.close().catch(() => undefined);
+    await Promise.allSettled([pebble.stop(), nginx.stop()]);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+
+  app = await createApp(config);
+  await app.listen(config.port, '127.0.0.1');
+  const prisma = app.get(PrismaService);
+  const siteId = await ensureDemoSite(prisma);
+  // pebble's root is new on every start: certificates kept from a previous run no longer verify until renewed.
+  await app.get(WebServerService).applyMany((await prisma.site.findMany({ select: { id: true } })).map(({ id }) => id));
+  const { token } = await app.get(TokenService).create('staff', undefined, 'sandbox');
+  printWelcome({ token, rootPath, siteId, port: config.port });
+}
+
+async function keepSecretsKey(): Promise<string> {
+  const path = join(DATA_DIR, 'secrets.key');
+  const existing = await fs.readFile(path, 'utf8').catch(() => undefined);
+  if (existing?.trim()) return existing.trim();
+  const key = randomBytes(32).toString('base64');
+  await fs.writeFile(path, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+async function ensureDatabase(url: string): Promise<void> {
+  const { Client } = await import('pg');
+  const admin = new URL(url);
+  const name = admin.pathname.slice(1);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+async function ensureDemoSite(prisma: PrismaService): Promise<string> {
+  const existing = await prisma.site.findUnique({ where: { primaryDomain: DEMO_DOMAIN }, select: { id: true } });
+  if (existing) return existing.id;
+  const member = await prisma.member.create({ data: { name: 'Sandbox member', contactEmail: 'member@sandbox.test' } });
+  const site = await prisma.site.create({
+    data: {
+      memberId: member.id,
+      primaryDomain: DEMO_DOMAIN,
+      domains: [DEMO_DOMAIN],
+      documentRoot: join(DATA_DIR, 'www', DEMO_DOMAIN, 'public'),
+      domainRows: { create: [{ domain: DEMO_DOMAIN }] },
+      https: { create: { status: 'none' } },
+      logging: { create: { mode: 'off', retentionDays: 7 } },
+    },
+  });
+  await prisma.auditEvent.create({ data: { actor: 'cli', actorRole: 'staff', action: 'site.create', targetType: 'site', targetId: site.id, changes: { domains: [DEMO_DOMAIN], sandbox: true } } });
+  return site.id;
+}
+
+function printWelcome(info: { token: string; rootPath: string; siteId: string; port: number }): void {
+  const api = `http://127.0.0.1:${info.port}`;
+  console.log(`
+hostkeeper sandbox is running (data in ${DATA_DIR})
+
+  !! Certificates here come from a TEST CA (pebble). No browser trusts them, !!
+  !! and pebble's root changes every time the sandbox starts.               !!
+
+  API:          ${api}   (OpenAPI UI: ${api}/docs)
+  staff token:  ${info.token}
+  pebble root:  ${info.rootPath}
+  demo site:    ${DEMO_DOMAIN} (id ${info.siteId}), nginx on 127.0.0.1:${HTTP_PORT} (HTTP) and :${HTTPS_PORT} (HTTPS)
+
+Enable HTTPS for the demo site, then fetch it with the test root:
+
+  curl -X POST -H "Authorization: Bearer ${info.token}" ${api}/api/sites/${info.siteId}/https
+  curl --cacert ${info.rootPath} --resolve ${DEMO_DOMAIN}:${HTTPS_PORT}:127.0.0.1 https://${DEMO_DOMAIN}:${HTTPS_PORT}/
+
+Ctrl-C stops the service, pebble and nginx.
+`);
+}
+
+main().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});

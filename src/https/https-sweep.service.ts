@@ -1,0 +1,73 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { SYSTEM_ACTOR } from '../core/auth/actor.js';
+import { AuditService } from '../core/audit/audit.service.js';
+import { PrismaService } from '../core/database/prisma.service.js';
+import { OperationsService } from '../core/operations/operations.service.js';
+import { MailerService } from '../notifications/mailer.service.js';
+import { expiringAlert } from './https-alerts.js';
+import { lockSite, pendingHttpsOperation } from './https.service.js';
+
+const DAY = 86_400_000;
+const EXPIRY_WARNING_DAYS = 7;
+const BATCH = 500;
+
+export interface SweepResult {
+  renewalsQueued: number;
+  expiryAlerts: number;
+}
+
+/** Finds certificates due for renewal (indexed on renew_at) and those close to expiry. */
+@Injectable()
+export class HttpsSweep {
+  private readonly logger = new Logger(HttpsSweep.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly operations: OperationsService,
+    private readonly audit: AuditService,
+    private readonly mailer: MailerService,
+  ) {}
+
+  async run(now = new Date()): Promise<SweepResult> {
+    return { renewalsQueued: await this.queueRenewals(now), expiryAlerts: await this.alertExpiring(now) };
+  }
+
+  private async queueRenewals(now: Date): Promise<number> {
+    const due = await this.prisma.httpsState.findMany({
+      where: { enabled: true, renewAt: { lte: now }, OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: now } }] },
+      orderBy: { renewAt: 'asc' },
+      take: BATCH,
+      select: { siteId: true },
+    });
+    let queued = 0;
+    for (const { siteId } of due) {
+      const operation = await this.prisma.$transaction(async (tx) => {
+        await lockSite(tx, siteId);
+        if (await pendingHttpsOperation(tx, siteId)) return undefined;
+        await this.audit.record(SYSTEM_ACTOR, { action: 'https.renew', targetType: 'site', targetId: siteId }, tx);
+        return this.operations.create(tx, SYSTEM_ACTOR, { kind: 'https.renew', siteId, targetType: 'site' });
+      });
+      if (!operation) continue;
+      await this.operations.enqueue(operation);
+      queued += 1;
+    }
+    if (queued > 0) this.logger.log(`${queued} certificate renewal(s) queued`);
+    return queued;
+  }
+
+  private async alertExpiring(now: Date): Promise<number> {
+    const expiring = await this.prisma.httpsState.findMany({
+      where: { enabled: true, notAfter: { lte: new Date(now.getTime() + EXPIRY_WARNING_DAYS * DAY) }, expiryAlertedAt: null },
+      take: BATCH,
+      select: { siteId: true, notAfter: true, site: { select: { primaryDomain: true, member: { select: { contactEmail: true } } } } },
+    });
+    for (const state of expiring) {
+      await this.mailer.send(expiringAlert(state.site, state.notAfter!));
+      await this.prisma.$transaction(async (tx) => {
+        await tx.httpsState.update({ where: { siteId: state.siteId }, data: { expiryAlertedAt: now } });
+        await this.audit.record(SYSTEM_ACTOR, { action: 'https.expiry_alert', targetType: 'site', targetId: state.siteId, changes: { notAfter: state.notAfter } }, tx);
+      });
+    }
+    return expiring.length;
+  }
+}

@@ -1,0 +1,39 @@
+import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../core/auth/actor.js';
+import { CurrentActor, Roles } from '../core/auth/auth.decorators.js';
+import { DisableHttpsQuery, EnableHttpsDto, OperationAccepted } from './dto/https.dto.js';
+import { HttpsService } from './https.service.js';
+
+@ApiTags('https')
+@ApiBearerAuth()
+@Controller('api/sites/:id/https')
+export class HttpsController {
+  constructor(private readonly https: HttpsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @Roles('staff', 'member')
+  @ApiAcceptedResponse({ type: OperationAccepted, description: 'issue a certificate, install it, serve HTTPS and keep it renewed' })
+  @ApiConflictResponse({ description: 'an HTTPS operation is already in progress; details.operationId names it' })
+  enable(
+    @CurrentActor() actor: Actor,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: EnableHttpsDto = {},
+  ): Promise<OperationAccepted> {
+    return this.https.requestEnable(actor, id, body ?? {});
+  }
+
+  @Delete()
+  @HttpCode(202)
+  @Roles('staff')
+  @ApiAcceptedResponse({ type: OperationAccepted, description: 'stop serving HTTPS; ?revoke=true also revokes the certificate' })
+  @ApiConflictResponse({ description: 'an HTTPS operation is already in progress; details.operationId names it' })
+  disable(
+    @CurrentActor() actor: Actor,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() query: DisableHttpsQuery,
+  ): Promise<OperationAccepted> {
+    return this.https.requestDisable(actor, id, query.revoke ?? false);
+  }
+}

@@ -1,0 +1,54 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, OnApplicationBootstrap } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { JobsOfQueue, OperationJobData, QUEUE } from '../../jobs/catalog.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { OperationRunner, RunnableOperation } from '../core/operations/operation-runner.service.js';
+import { HttpsDisabler } from './https-disabler.service.js';
+import { HttpsIssuer } from './https-issuer.service.js';
+import { HttpsSweep } from './https-sweep.service.js';
+
+@Processor(QUEUE.https)
+export class HttpsProcessor extends WorkerHost implements OnApplicationBootstrap {
+  constructor(
+    private readonly runner: OperationRunner,
+    private readonly issuer: HttpsIssuer,
+    private readonly disabler: HttpsDisabler,
+    private readonly sweep: HttpsSweep,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  /** Issuance mostly waits on the CA; many at once is what lets installs share one reload. */
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.acme.concurrency;
+  }
+
+  private readonly handlers: Record<JobsOfQueue<typeof QUEUE.https>, (job: Job) => Promise<unknown>> = {
+    'https.enable': (job) => this.runner.run(job, (op) => this.issuer.issue(siteOf(op), 'enable', isFinalAttempt(job))),
+    'https.renew': (job) => this.runner.run(job, (op) => this.issuer.issue(siteOf(op), 'renew', true)),
+    'https.disable': (job) => this.runner.run(job, (op) => this.disabler.disable(siteOf(op), revokeOf(op))),
+    'https.sweep': () => this.sweep.run(),
+  };
+
+  async process(job: Job<OperationJobData>): Promise<unknown> {
+    const handler = this.handlers[job.name as keyof typeof this.handlers];
+    if (!handler) throw new Error(`no handler for ${job.name}`);
+    return handler(job);
+  }
+}
+
+function isFinalAttempt(job: Job): boolean {
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}
+
+function siteOf(operation: RunnableOperation): string {
+  if (!operation.siteId) throw new Error(`operation ${operation.id} names no site`);
+  return operation.siteId;
+}
+
+function revokeOf(operation: RunnableOperation): boolean {
+  return (operation.payload as { revoke?: unknown } | null)?.revoke === true;
+}

@@ -1,0 +1,18 @@
+import { Injectable } from '@nestjs/common';
+import { Cron } from '@nestjs/schedule';
+import { HTTPS_SCHEDULE, periodicJobId } from '../../jobs/catalog.js';
+import { QueueRegistry } from '../core/queue/queue.registry.js';
+
+const SWEEP_PERIOD_MS = 10 * 60_000;
+
+/** Crons only enqueue; the sweep runs in a worker, once per period however many schedulers fire. */
+@Injectable()
+export class HttpsScheduler {
+  constructor(private readonly queues: QueueRegistry) {}
+
+  @Cron(HTTPS_SCHEDULE.sweep)
+  async enqueueSweep(): Promise<void> {
+    const period = new Date(Math.floor(Date.now() / SWEEP_PERIOD_MS) * SWEEP_PERIOD_MS);
+    await this.queues.add('https.sweep', {}, periodicJobId('https.sweep', period));
+  }
+}

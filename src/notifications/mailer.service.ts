@@ -1,0 +1,49 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import nodemailer, { Transporter } from 'nodemailer';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+
+export interface Alert {
+  subject: string;
+  text: string;
+  /** The member's contact address, besides STAFF_ALERT_EMAIL. */
+  memberEmail?: string;
+}
+
+/**
+ * Alert mail through SMTP_URL. Sending never fails the work that raised the
+ * alert: a mail problem is logged (without the URL, which may hold a password).
+ */
+@Injectable()
+export class MailerService implements OnModuleDestroy {
+  private readonly logger = new Logger(MailerService.name);
+  private readonly transport?: Transporter;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    if (config.smtp.url) this.transport = nodemailer.createTransport(config.smtp.url);
+  }
+
+  /** Resolves true once the message was accepted by the SMTP server. */
+  async send(alert: Alert): Promise<boolean> {
+    const to = [...new Set([this.config.smtp.staffAlertEmail, alert.memberEmail].filter((address): address is string => !!address))];
+    if (to.length === 0) {
+      this.logger.warn(`alert not sent, nobody to send it to (set STAFF_ALERT_EMAIL): ${alert.subject}`);
+      return false;
+    }
+    if (!this.transport) {
+      this.logger.warn(`alert not sent, SMTP_URL is not set: ${alert.subject}`);
+      return false;
+    }
+    try {
+      await this.transport.sendMail({ from: this.config.smtp.from, to, subject: alert.subject, text: alert.text });
+      return true;
+    } catch (error) {
+      this.logger.warn(`alert not sent (${(error as { code?: string }).code ?? 'SMTP error'}): ${alert.subject}`);
+      return false;
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.transport?.close();
+  }
+}

@@ -1,0 +1,126 @@
+import { promises as fs } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AppConfig } from '../../src/config/config.js';
+import { ProcessRunner } from '../../src/core/adapters/process.adapter.js';
+import { NginxInstance, startNginx } from '../../scripts/lib/nginx-instance.js';
+import { PebbleHandle, startPebble } from '../../scripts/lib/pebble.js';
+import { freePorts } from '../../scripts/lib/ports.js';
+import { testConfig } from './test-env.js';
+
+export interface WebStackOptions {
+  /** Share of nonces pebble rejects on purpose (default 5, pebble's own). */
+  nonceRejectPercent?: number;
+  /** Extra settings merged over the stack's own. */
+  env?: Record<string, string>;
+}
+
+export interface CurlOptions {
+  https?: boolean;
+  path?: string;
+  /** The loopback address the request is sent to (and so comes from). */
+  from?: '127.0.0.1' | '::1';
+}
+
+export interface CurlResult {
+  status: number;
+  body: string;
+  /** The Location header, if any. */
+  location?: string;
+}
+
+export interface WebStack {
+  config: AppConfig;
+  /** The settings behind `config`, for suites that build their own. */
+  env: Record<string, string>;
+  pebble: PebbleHandle;
+  nginx: NginxInstance;
+  /** The root pebble issues under (new on every start). */
+  rootPem: string;
+  rootPath: string;
+  dataDir: string;
+  curl(domain: string, options?: CurlOptions): Promise<CurlResult>;
+  stop(): Promise<void>;
+}
+
+const processes = new ProcessRunner();
+
+/**
+ * A real pebble (+ challtestsrv) and a private nginx on free loopback ports,
+ * with every NGINX_* / ACME_* / SITE_* setting pointed at them. Site vhosts
+ * listen on 127.0.0.1 and [::1] so suites can send requests from either.
+ */
+export async function startWebStack(options: WebStackOptions = {}): Promise<WebStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'hostkeeper-web-'));
+  const stateDir = join(dataDir, 'state');
+  const [httpPort, httpsPort] = await freePorts(2);
+  const nginx = await startNginx({
+    dataDir: join(dataDir, 'nginx'),
+    httpPort,
+    httpsPort,
+    sitesDir: join(dataDir, 'nginx.d'),
+    challengeDir: join(stateDir, 'acme-challenges'),
+  });
+  let pebble: PebbleHandle;
+  try {
+    pebble = await startPebble({ dataDir: join(dataDir, 'pebble'), httpPort, nonceRejectPercent: options.nonceRejectPercent });
+  } catch (error) {
+    await nginx.stop();
+    throw error;
+  }
+  const rootPem = await pebble.fetchRootPem();
+  const rootPath = join(dataDir, 'pebble-root.pem');
+  await fs.writeFile(rootPath, rootPem);
+
+  const env: Record<string, string> = {
+    ACME_DIRECTORY_URL: pebble.directoryUrl,
+    ACME_CA_BUNDLE: pebble.caBundlePath,
+    NGINX_BIN: nginx.bin,
+    NGINX_CONF: nginx.confPath,
+    NGINX_SITES_DIR: nginx.sitesDir,
+    NGINX_RELOAD_WINDOW_MS: '50',
+    SITES_ROOT: join(dataDir, 'www'),
+    STATE_DIR: stateDir,
+    ACCESS_LOG_DIR: join(dataDir, 'logs'),
+    SITE_HTTP_PORT: String(httpPort),
+    SITE_HTTPS_PORT: String(httpsPort),
+    SITE_LISTEN_ADDRESS: `${nginx.listenAddress},[::1]`,
+    ...options.env,
+  };
+
+  return {
+    config: testConfig(env),
+    env,
+    pebble,
+    nginx,
+    rootPem,
+    rootPath,
+    dataDir,
+    curl: (domain, curlOptions = {}) => curl(domain, curlOptions, { httpPort, httpsPort, rootPath }),
+    stop: async () => {
+      await Promise.allSettled([pebble.stop(), nginx.stop()]);
+      if (!process.env.KEEP_TEST_DIRS) await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const STATUS_MARK = '\n--hk-status--';
+
+async function curl(
+  domain: string,
+  options: CurlOptions,
+  stack: { httpPort: number; httpsPort: number; rootPath: string },
+): Promise<CurlResult> {
+  const https = options.https ?? false;
+  const port = https ? stack.httpsPort : stack.httpPort;
+  const address = (options.from ?? '127.0.0.1') === '::1' ? '[::1]' : '127.0.0.1';
+  const url = `${https ? 'https' : 'http'}://${domain}:${port}${options.path ?? '/'}`;
+  const args = ['-sS', '--max-time', '10', '--resolve', `${domain}:${port}:${address}`, '-w', `${STATUS_MARK}%{http_code} %{redirect_url}`];
+  if (https) args.push('--cacert', stack.rootPath);
+  const result = await processes.run('curl', [...args, url], { timeoutMs: 15_000 });
+  if (result.code !== 0) throw new Error(`curl ${url} via ${address} failed (${result.code}): ${result.stderr.trim()}`);
+  const at = result.stdout.lastIndexOf(STATUS_MARK);
+  const [status, location] = result.stdout.slice(at + STATUS_MARK.length).split(' ');
+  return { status: Number(status), body: result.stdout.slice(0, at), ...(location ? { location } : {}) };
+}
