@@ -10,11 +10,14 @@ export const BACKUPS_JOBS = {
   'backups.delete': { queue: BACKUPS_QUEUE, attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, operation: true },
   'backups.check': { queue: BACKUPS_QUEUE, attempts: 1, backoff: { type: 'fixed', delay: MINUTE }, operation: false },
   'backups.drill': { queue: BACKUPS_QUEUE, attempts: 1, backoff: { type: 'fixed', delay: MINUTE }, operation: false },
+  /** re-derives the per-site job schedulers from Postgres (Redis may have lost them) */
+  'backups.reconcile': { queue: BACKUPS_QUEUE, attempts: 1, backoff: { type: 'fixed', delay: MINUTE }, operation: false },
 } as const satisfies Record<string, JobSpec>;
 
 export const BACKUPS_SCHEDULE = {
   check: '30 4 * * 0',
   drill: '30 5 * * 0',
+  reconcile: '*/10 * * * *',
 } as const;
 
 /** The scheduler of one site's backups; one per site, replaced when the policy changes. */

@@ -3,22 +3,27 @@ import { ScheduleModule } from '@nestjs/schedule';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { BackupsModule } from './backups/backups.module.js';
+import { BackupsWorkerModule } from './backups/backups.worker.module.js';
 import { CoreModule } from './core/core.module.js';
+import { HttpsModule, HttpsWorkerModule } from './https/https.module.js';
 import { MaintenanceWorkerModule } from './maintenance/maintenance.worker.module.js';
 import { LegalModule } from './legal/legal.module.js';
+import { LoggingModule, LoggingWorkerModule } from './logging/logging.module.js';
 import { MembersModule } from './members/members.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { OperationsModule } from './operations/operations.module.js';
 import { SitesModule } from './sites/sites.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
+import { UiModule } from './ui/ui.module.js';
 
 type Imports = NonNullable<ModuleMetadata['imports']>;
 
 /** HTTP side: controllers and the services behind them. */
-const API_MODULES: Imports = [MembersModule, TokensModule, SitesModule, OperationsModule, AuditModule, LegalModule, ObservabilityModule];
+const API_MODULES: Imports = [MembersModule, TokensModule, SitesModule, OperationsModule, AuditModule, LegalModule, ObservabilityModule, UiModule, HttpsModule, LoggingModule];
 
 /** Worker side: processors and schedulers. */
-const WORKER_MODULES: Imports = [MaintenanceWorkerModule];
+const WORKER_MODULES: Imports = [MaintenanceWorkerModule, HttpsWorkerModule, LoggingWorkerModule];
 
 @Module({})
 export class AppModule {

@@ -7,8 +7,14 @@ export interface LoggingDirectives {
   serverLines: string[];
 }
 
-/** Access logs are written one file per site per day: <ACCESS_LOG_DIR>/<site>/access-YYYY-MM-DD.log */
+const SITE_KEY = /^[a-z0-9-][a-z0-9.-]*$/;
+
+/**
+ * Access logs are written one file per site per day: <ACCESS_LOG_DIR>/<site>/access-YYYY-MM-DD.log.
+ * The key is checked here because the folder is also what the purge deletes from.
+ */
 export function siteLogDir(accessLogDir: string, siteKey: string): string {
+  if (!SITE_KEY.test(siteKey) || siteKey.includes('..')) throw new Error(`not a valid site key: ${JSON.stringify(siteKey)}`);
   return join(accessLogDir, siteKey);
 }
 

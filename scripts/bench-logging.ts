@@ -1,0 +1,147 @@
+/**
+ * No-logging benchmark (issue 4): 1,000 sites in `full` switch to `off` at
+ * once through the API. Prints the time until every switch has been accepted,
+ * until every vhost is rewritten and nginx has reloaded (and the old logs are
+ * purged), and how many reloads that took. Real nginx, Postgres and Redis;
+ * the app runs in this process with ROLE=all.
+ *
+ *   npm run bench:logging            (SITES=1000)
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { createApp } from '../src/bootstrap.js';
+import { loadConfig } from '../src/config/config.js';
+import { NginxAdapter } from '../src/core/adapters/nginx.adapter.js';
+import { hashToken } from '../src/core/auth/token.service.js';
+import { migrate } from '../src/core/database/migrator.js';
+import { WebServerService } from '../src/web/web-server.service.js';
+import { startNginx } from './lib/nginx-instance.js';
+import { freePort, freePorts } from './lib/ports.js';
+
+const SITES = Number(process.env.SITES ?? 1000);
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/hostkeeper_bench_logging';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/11';
+const GOAL = { seconds: 5, reloads: 5 };
+
+async function seed(): Promise<{ token: string; siteIds: string[] }> {
+  const name = new URL(DATABASE_URL).pathname.slice(1);
+  const admin = new Client({ connectionString: DATABASE_URL.replace(/\/[^/]+$/, '/postgres') });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.end();
+  await migrate(DATABASE_URL);
+
+  const db = new Client({ connectionString: DATABASE_URL });
+  await db.connect();
+  const memberId = randomUUID();
+  await db.query(`INSERT INTO members (id, name, contact_email) VALUES ($1, 'bench', 'bench@example.org')`, [memberId]);
+  await db.query(
+    `INSERT INTO sites (id, member_id, primary_domain, domains, document_root, updated_at)
+     SELECT gen_random_uuid(), $1, 'site' || i || '.bench.example', ARRAY['site' || i || '.bench.example'], $3 || '/site' || i || '.bench.example/public', now()
+     FROM generate_series(1, $2::int) AS i`,
+    [memberId, SITES, process.env.BENCH_SITES_ROOT],
+  );
+  await db.query(`INSERT INTO site_domains (domain, site_id) SELECT primary_domain, id FROM sites`);
+  await db.query(`INSERT INTO https_states (site_id, updated_at) SELECT id, now() FROM sites`);
+  await db.query(`INSERT INTO logging_policies (site_id, mode, retention_days, updated_at) SELECT id, 'full', 7, now() FROM sites`);
+  const token = `hk_${randomBytes(32).toString('base64url')}`;
+  await db.query(`INSERT INTO api_tokens (id, token_hash, role) VALUES ($1, $2, 'staff')`, [randomUUID(), hashToken(token)]);
+  const siteIds = (await db.query<{ id: string }>('SELECT id FROM sites')).rows.map((row) => row.id);
+  await db.end();
+  return { token, siteIds };
+}
+
+async function waitForOperations(db: Client, expected: number): Promise<{ succeeded: number; failed: number }> {
+  for (;;) {
+    const { rows } = await db.query<{ status: string; n: string }>(
+      `SELECT status, count(*) AS n FROM operations WHERE kind = 'logging.apply' GROUP BY status`,
+    );
+    const count = (status: string) => Number(rows.find((row) => row.status === status)?.n ?? 0);
+    if (count('succeeded') + count('failed') >= expected) return { succeeded: count('succeeded'), failed: count('failed') };
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'hostkeeper-bench-logging-'));
+  process.env.BENCH_SITES_ROOT = join(dataDir, 'www');
+  const [httpPort, httpsPort] = await freePorts(2);
+  const nginx = await startNginx({ dataDir: join(dataDir, 'nginx'), httpPort, httpsPort, sitesDir: join(dataDir, 'nginx.d') });
+  const config = loadConfig({
+    ...process.env,
+    ROLE: 'all',
+    CRONS_ENABLED: 'false',
+    DATABASE_URL,
+    REDIS_URL,
+    SECRETS_KEY: randomBytes(32).toString('base64'),
+    NGINX_BIN: nginx.bin,
+    NGINX_CONF: nginx.confPath,
+    NGINX_SITES_DIR: nginx.sitesDir,
+    SITES_ROOT: join(dataDir, 'www'),
+    STATE_DIR: join(dataDir, 'state'),
+    ACCESS_LOG_DIR: join(dataDir, 'logs'),
+    SITE_HTTP_PORT: String(httpPort),
+    SITE_HTTPS_PORT: String(httpsPort),
+    SITE_LISTEN_ADDRESS: nginx.listenAddress,
+  });
+  const db = new Client({ connectionString: DATABASE_URL });
+  let app: Awaited<ReturnType<typeof createApp>> | undefined;
+  try {
+    console.log(`seeding ${SITES} sites in full mode ...`);
+    const { token, siteIds } = await seed();
+    await db.connect();
+    await db.query('SELECT 1');
+    const port = await freePort();
+    app = await createApp(config, { logger: ['warn', 'error'] });
+    await app.listen(port, '127.0.0.1');
+    const nginxAdapter = app.get(NginxAdapter, { strict: false });
+
+    let started = Date.now();
+    const initial = await app.get(WebServerService, { strict: false }).applyMany(siteIds);
+    const initialFailures = initial.filter((result) => !result.ok).length;
+    console.log(`initial vhosts: ${siteIds.length} applied in ${((Date.now() - started) / 1000).toFixed(2)} s (${initialFailures} failed)`);
+    if (initialFailures > 0) throw new Error('initial vhosts failed');
+    const reloadsBefore = nginxAdapter.reloadCount;
+
+    const url = `http://127.0.0.1:${port}`;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    started = Date.now();
+    const responses = await Promise.all(
+      siteIds.map((id) => fetch(`${url}/api/sites/${id}/logging`, { method: 'PUT', headers, body: JSON.stringify({ mode: 'off' }) })),
+    );
+    const accepted = responses.filter((res) => res.status === 202).length;
+    const acceptedAfter = (Date.now() - started) / 1000;
+    const outcome = await waitForOperations(db, accepted);
+    const doneAfter = (Date.now() - started) / 1000;
+    const reloads = nginxAdapter.reloadCount - reloadsBefore;
+
+    const rewritten = await countRewritten(nginx.sitesDir, 'access_log off;');
+    console.log(`\n${SITES} sites full -> off, loopback, ROLE=all in one process`);
+    console.log(`all PUTs answered 202:                ${acceptedAfter.toFixed(2)} s (${accepted}/${SITES})`);
+    console.log(`every vhost rewritten, nginx reloaded, logs purged: ${doneAfter.toFixed(2)} s (${outcome.succeeded} succeeded, ${outcome.failed} failed)`);
+    console.log(`vhost files now in off mode:          ${rewritten}/${SITES}`);
+    console.log(`nginx reloads:                        ${reloads}`);
+    console.log(`goal: <= ${GOAL.seconds} s and <= ${GOAL.reloads} reloads`);
+    console.log(`result: ${doneAfter <= GOAL.seconds && reloads <= GOAL.reloads && rewritten === SITES ? 'meets' : 'misses'} the goal`);
+  } finally {
+    await app?.close();
+    await db.end().catch(() => undefined);
+    await nginx.stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function countRewritten(sitesDir: string, marker: string): Promise<number> {
+  const names = (await fs.readdir(sitesDir)).filter((name) => name.endsWith('.bench.example.conf'));
+  const texts = await Promise.all(names.map((name) => fs.readFile(join(sitesDir, name), 'utf8')));
+  return texts.filter((text) => text.includes(marker)).length;
+}
+
+main().catch((error: Error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { BACKUP_ADAPTERS } from './backup.providers.js';
+import { BackupSchedules } from './backup-schedules.service.js';
+import { BackupStorage } from './backup-storage.service.js';
+import { KeyedLock } from './keyed-lock.js';
+import { MemberCustody } from './member-custody.service.js';
+import { ProviderCustody } from './provider-custody.service.js';
+
+const SHARED = [...BACKUP_ADAPTERS, KeyedLock, BackupStorage, ProviderCustody, MemberCustody, BackupSchedules];
+
+/** What both halves need: where backups live, how each custody reads and writes them, the schedules. */
+@Module({ providers: SHARED, exports: SHARED })
+export class BackupsCoreModule {}

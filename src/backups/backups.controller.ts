@@ -1,0 +1,69 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Actor } from '../core/auth/actor.js';
+import { CurrentActor, Roles } from '../core/auth/auth.decorators.js';
+import { BackupListView, BackupPolicyDto, BackupPolicyView, OperationAccepted, RestoreDto } from './backup-policy.dto.js';
+import { BackupsService } from './backups.service.js';
+
+@ApiTags('backups')
+@ApiBearerAuth()
+@Controller('api/sites/:id')
+export class BackupsController {
+  constructor(private readonly backups: BackupsService) {}
+
+  @Put('backup-policy')
+  @Roles('staff', 'member')
+  @ApiOperation({
+    summary: 'Set the backup policy: schedule, retention and who holds the key',
+    description:
+      'keyCustody "provider": the host keeps a restic repository password (encrypted with SECRETS_KEY) and can restore on its own; whoever seizes the host and its key can read the backups. ' +
+      'keyCustody "member": every backup is encrypted to the member OpenPGP public key and signed by the host; the host can never read it, and restoring needs the member private key. ' +
+      'enabled false with deleteExisting true deletes every existing copy and records an attestation.',
+  })
+  @ApiOkResponse({ type: BackupPolicyView })
+  putPolicy(@CurrentActor() actor: Actor, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: BackupPolicyDto): Promise<BackupPolicyView> {
+    return this.backups.putPolicy(actor, id, body);
+  }
+
+  @Get('backups')
+  @Roles('staff', 'member')
+  @ApiOkResponse({ type: BackupListView })
+  list(@CurrentActor() actor: Actor, @Param('id', new ParseUUIDPipe()) id: string): Promise<BackupListView> {
+    return this.backups.list(actor, id);
+  }
+
+  @Post('backups')
+  @Roles('staff', 'member')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiAcceptedResponse({ type: OperationAccepted, description: 'back up now' })
+  start(@CurrentActor() actor: Actor, @Param('id', new ParseUUIDPipe()) id: string): Promise<OperationAccepted> {
+    return this.backups.startBackup(actor, id);
+  }
+
+  @Post('backups/:snapshotId/restore')
+  @Roles('staff')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Restore a snapshot into a new folder, then swap it in; a member private key is used once and never stored' })
+  @ApiAcceptedResponse({ type: OperationAccepted })
+  restore(
+    @CurrentActor() actor: Actor,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('snapshotId') snapshotId: string,
+    @Body() body: RestoreDto,
+  ): Promise<OperationAccepted> {
+    return this.backups.restore(actor, id, snapshotId, body);
+  }
+
+  @Get('backups/latest/download')
+  @Roles('staff', 'member')
+  @ApiOperation({ summary: 'The latest backup as a streamed archive: a tar (provider custody) or the OpenPGP-encrypted tar.gz (member custody)' })
+  @ApiProduces('application/x-tar', 'application/pgp-encrypted')
+  async download(@CurrentActor() actor: Actor, @Param('id', new ParseUUIDPipe()) id: string, @Res() res: Response): Promise<void> {
+    const download = await this.backups.latestDownload(actor, id);
+    res.setHeader('Content-Type', download.contentType);
+    res.setHeader('Content-Disposition', `attachment; filename="${download.filename}"`);
+    download.stream.on('error', () => res.destroy());
+    download.stream.pipe(res);
+  }
+}

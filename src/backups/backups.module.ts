@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { SitesModule } from '../sites/sites.module.js';
+import { BackupsController } from './backups.controller.js';
+import { BackupsCoreModule } from './backups-core.module.js';
+import { BackupsService } from './backups.service.js';
+
+@Module({ imports: [BackupsCoreModule, SitesModule], controllers: [BackupsController], providers: [BackupsService] })
+export class BackupsModule {}

@@ -1,0 +1,59 @@
+import { Inject, OnApplicationBootstrap } from '@nestjs/common';
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import { JobsOfQueue, OperationJobData, QUEUE } from '../../jobs/catalog.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { OperationRunner } from '../core/operations/operation-runner.service.js';
+import { QueueRegistry } from '../core/queue/queue.registry.js';
+import { BackupJobs } from './backup-jobs.service.js';
+import { BackupSchedules } from './backup-schedules.service.js';
+
+interface SiteJobData {
+  siteId?: string;
+}
+
+type Handler = (job: Job) => Promise<unknown>;
+
+@Processor(QUEUE.backups)
+export class BackupsProcessor extends WorkerHost implements OnApplicationBootstrap {
+  constructor(
+    private readonly runner: OperationRunner,
+    private readonly jobs: BackupJobs,
+    private readonly schedules: BackupSchedules,
+    private readonly queues: QueueRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  /** Many sites' nightly runs share BACKUP_CONCURRENCY slots, so they never saturate the disk or starve the API. */
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.backupConcurrency;
+  }
+
+  private readonly handlers: Record<JobsOfQueue<typeof QUEUE.backups>, Handler> = {
+    'backups.run': (job) => this.runner.run(job as Job<OperationJobData>, (op) => this.jobs.runBackup(op.siteId ?? '', 'manual').then(() => undefined)),
+    'backups.scheduled': (job) => this.jobs.runBackup((job.data as SiteJobData).siteId ?? '', 'scheduled'),
+    'backups.restore': (job) => this.runner.run(job as Job<OperationJobData>, (op) => this.jobs.restore(op)),
+    'backups.delete': (job) => this.runner.run(job as Job<OperationJobData>, (op) => this.jobs.deleteAll(op)),
+    'backups.check': (job) => this.perSite(job, 'backups.check', (siteId) => this.jobs.check(siteId)),
+    'backups.drill': (job) => this.perSite(job, 'backups.drill', (siteId) => this.jobs.drill(siteId)),
+    'backups.reconcile': () => this.schedules.reconcile(),
+  };
+
+  async process(job: Job): Promise<unknown> {
+    const handler = this.handlers[job.name as keyof typeof this.handlers];
+    if (!handler) throw new Error(`no handler for ${job.name}`);
+    return handler(job);
+  }
+
+  /** A periodic job without a site fans out into one job per enabled site, each in its own slot. */
+  private async perSite(job: Job, name: 'backups.check' | 'backups.drill', work: (siteId: string) => Promise<void>): Promise<unknown> {
+    const siteId = (job.data as SiteJobData).siteId;
+    if (siteId) return work(siteId);
+    const siteIds = await this.jobs.enabledSiteIds();
+    for (const id of siteIds) await this.queues.add(name, { siteId: id }, `${job.id}-${id}`);
+    return { fannedOut: siteIds.length };
+  }
+}

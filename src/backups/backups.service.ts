@@ -1,0 +1,231 @@
+import { isAbsolute } from 'node:path';
+import type { Readable } from 'node:stream';
+import { Injectable, Logger } from '@nestjs/common';
+import { CronExpressionParser } from 'cron-parser';
+import { PgpAdapter, PgpKeyError } from '../core/adapters/pgp.adapter.js';
+import type { Actor } from '../core/auth/actor.js';
+import { AuditService } from '../core/audit/audit.service.js';
+import { SecretsService } from '../core/crypto/secrets.service.js';
+import { PrismaService, Tx } from '../core/database/prisma.service.js';
+import { AppException, ErrorCode } from '../core/errors/app.exception.js';
+import { OperationsService } from '../core/operations/operations.service.js';
+import { SiteAccess } from '../sites/site-access.service.js';
+import type { BackupEntryView, BackupListView, BackupPolicyDto, BackupPolicyView, RestoreDto } from './backup-policy.dto.js';
+import type { RestorePayload } from './backup-jobs.service.js';
+import { BackupSchedules } from './backup-schedules.service.js';
+import { isArchiveId, MemberCustody } from './member-custody.service.js';
+import { ProviderCustody } from './provider-custody.service.js';
+
+const DEFAULTS = { schedule: '0 3 * * *', keepDaily: 7, keepWeekly: 4, keepMonthly: 6 };
+const SNAPSHOT_ID = /^[0-9a-f]{8,64}$/;
+const LIST_LIMIT = 200;
+
+type PolicyRow = NonNullable<Awaited<ReturnType<PrismaService['backupPolicy']['findUnique']>>>;
+
+export interface Download {
+  stream: Readable;
+  filename: string;
+  contentType: string;
+}
+
+@Injectable()
+export class BackupsService {
+  private readonly logger = new Logger(BackupsService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
+    private readonly access: SiteAccess,
+    private readonly operations: OperationsService,
+    private readonly secrets: SecretsService,
+    private readonly pgp: PgpAdapter,
+    private readonly schedules: BackupSchedules,
+    private readonly provider: ProviderCustody,
+    private readonly member: MemberCustody,
+  ) {}
+
+  async putPolicy(actor: Actor, siteId: string, input: BackupPolicyDto): Promise<BackupPolicyView> {
+    await this.access.require(actor, siteId);
+    this.assertAllowed(actor, input);
+    const existing = await this.prisma.backupPolicy.findUnique({ where: { siteId } });
+    const data = await this.resolve(input, existing);
+    const { policy, deleteOp } = await this.prisma.$transaction(async (tx) => {
+      const policy = await tx.backupPolicy.upsert({ where: { siteId }, create: { siteId, ...data }, update: data });
+      await this.audit.record(actor, { action: 'backups.policy', targetType: 'site', targetId: siteId, changes: auditChanges(policy, input.deleteExisting) }, tx);
+      const deleteOp = input.deleteExisting ? await this.createDeletion(tx, actor, siteId) : undefined;
+      return { policy, deleteOp };
+    });
+    // A failure here is repaired by the schedule reconcile; the policy in Postgres is what counts.
+    await this.schedules.apply(policy).catch((error: Error) => this.logger.warn(`schedule for site ${siteId} not applied yet: ${error.message}`));
+    if (deleteOp) await this.operations.enqueue(deleteOp);
+    return toPolicyView(policy, deleteOp?.id);
+  }
+
+  async list(actor: Actor, siteId: string): Promise<BackupListView> {
+    await this.access.require(actor, siteId);
+    const runs = await this.prisma.backupRun.findMany({ where: { siteId }, orderBy: { startedAt: 'desc' }, take: LIST_LIMIT });
+    return { items: runs.map(toEntryView) };
+  }
+
+  async startBackup(actor: Actor, siteId: string): Promise<{ operationId: string }> {
+    const op = await this.prisma.$transaction(async (tx) => {
+      await this.access.require(actor, siteId, tx);
+      const policy = await tx.backupPolicy.findUnique({ where: { siteId } });
+      if (!policy?.enabled) throw AppException.conflict('backups are not enabled for this site; PUT a backup policy first');
+      if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete'], tx)) {
+        throw AppException.conflict('a backup, restore or deletion is already under way for this site');
+      }
+      const op = await this.operations.create(tx, actor, { kind: 'backups.run', siteId, targetType: 'site' });
+      await this.audit.record(actor, { action: 'backups.run', targetType: 'site', targetId: siteId, changes: { operationId: op.id } }, tx);
+      return op;
+    });
+    await this.operations.enqueue(op);
+    return { operationId: op.id };
+  }
+
+  async restore(actor: Actor, siteId: string, snapshotId: string, input: RestoreDto): Promise<{ operationId: string }> {
+    if (!SNAPSHOT_ID.test(snapshotId) && !isArchiveId(snapshotId)) throw AppException.notFound('snapshot');
+    const member = isArchiveId(snapshotId);
+    if (member && !input.memberPrivateKey) {
+      throw AppException.invalid('restoring a member-custody backup needs the member private key', [{ field: 'memberPrivateKey', problems: ['required for member custody'] }]);
+    }
+    if (!member && (input.memberPrivateKey || input.passphrase)) {
+      throw AppException.invalid('this is a provider-custody snapshot: send no key', [{ field: 'memberPrivateKey', problems: ['only for member custody'] }]);
+    }
+    const payload: RestorePayload = {
+      snapshotId,
+      ...(input.memberPrivateKey ? { sealedPrivateKey: this.secrets.encrypt(input.memberPrivateKey) } : {}),
+      ...(input.passphrase ? { sealedPassphrase: this.secrets.encrypt(input.passphrase) } : {}),
+    };
+    const op = await this.prisma.$transaction(async (tx) => {
+      await this.access.require(actor, siteId, tx);
+      if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete'], tx)) {
+        throw AppException.conflict('a backup, restore or deletion is already under way for this site');
+      }
+      const op = await this.operations.create(tx, actor, { kind: 'backups.restore', siteId, targetType: 'site', payload: { ...payload } });
+      await this.audit.record(actor, { action: 'backups.restore', targetType: 'site', targetId: siteId, changes: { snapshotId, operationId: op.id } }, tx);
+      return op;
+    });
+    await this.operations.enqueue(op);
+    return { operationId: op.id };
+  }
+
+  /** The stream is created last, with nothing awaited after it, so its consumer attaches at once. */
+  async latestDownload(actor: Actor, siteId: string): Promise<Download> {
+    const site = await this.access.require(actor, siteId);
+    const policy = await this.prisma.backupPolicy.findUnique({ where: { siteId } });
+    if (policy?.keyCustody === 'member') {
+      const archive = await this.member.latest(siteId);
+      if (!archive) throw AppException.notFound('backup');
+      return { stream: this.member.latestStream(archive), filename: `${site.primaryDomain}-${archive.id}.tar.gz.pgp`, contentType: 'application/pgp-encrypted' };
+    }
+    const tar = await this.provider.latestTar(site);
+    if (!tar) throw AppException.notFound('backup');
+    return { stream: tar, filename: `${site.primaryDomain}-latest.tar`, contentType: 'application/x-tar' };
+  }
+
+  private assertAllowed(actor: Actor, input: BackupPolicyDto): void {
+    if (input.preBackupHook !== undefined && actor.role !== 'staff') {
+      throw new AppException(ErrorCode.Forbidden, 'only staff may set a pre-backup hook');
+    }
+    if (input.deleteExisting && input.enabled) {
+      throw AppException.invalid('deleteExisting goes with enabled: false', [{ field: 'deleteExisting', problems: ['only with enabled: false'] }]);
+    }
+    const hook = input.preBackupHook;
+    if (hook?.length && !isAbsolute(hook[0])) {
+      throw AppException.invalid('the hook program must be an absolute path', [{ field: 'preBackupHook', problems: ['first element must be an absolute path'] }]);
+    }
+  }
+
+  private async resolve(input: BackupPolicyDto, existing: PolicyRow | null) {
+    const keyCustody = input.keyCustody ?? existing?.keyCustody ?? 'provider';
+    if (keyCustody === 'provider' && input.memberPublicKey !== undefined) {
+      throw AppException.invalid('memberPublicKey goes with keyCustody "member"', [{ field: 'memberPublicKey', problems: ['only with keyCustody "member"'] }]);
+    }
+    const key = await this.memberKey(keyCustody, input.memberPublicKey, existing);
+    return {
+      enabled: input.enabled,
+      schedule: input.schedule ?? existing?.schedule ?? DEFAULTS.schedule,
+      keepDaily: input.keepDaily ?? existing?.keepDaily ?? DEFAULTS.keepDaily,
+      keepWeekly: input.keepWeekly ?? existing?.keepWeekly ?? DEFAULTS.keepWeekly,
+      keepMonthly: input.keepMonthly ?? existing?.keepMonthly ?? DEFAULTS.keepMonthly,
+      keyCustody,
+      memberPublicKey: key.armored,
+      memberKeyFingerprint: key.fingerprint,
+      preBackupHook: input.preBackupHook ?? existing?.preBackupHook ?? [],
+    };
+  }
+
+  private async memberKey(custody: 'provider' | 'member', given: string | undefined, existing: PolicyRow | null) {
+    if (custody === 'provider') return { armored: existing?.memberPublicKey ?? null, fingerprint: existing?.memberKeyFingerprint ?? null };
+    if (given === undefined) {
+      if (existing?.memberPublicKey) return { armored: existing.memberPublicKey, fingerprint: existing.memberKeyFingerprint };
+      throw AppException.invalid('keyCustody "member" needs memberPublicKey', [{ field: 'memberPublicKey', problems: ['required when keyCustody is "member"'] }]);
+    }
+    try {
+      const info = await this.pgp.parsePublicKey(given);
+      return { armored: given, fingerprint: info.fingerprint };
+    } catch (error) {
+      if (!(error instanceof PgpKeyError)) throw error;
+      throw AppException.invalid(`memberPublicKey: ${error.message}`, [{ field: 'memberPublicKey', problems: [error.message] }]);
+    }
+  }
+
+  private async createDeletion(tx: Tx, actor: Actor, siteId: string) {
+    if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete'], tx)) {
+      throw AppException.conflict('a backup, restore or deletion is already under way for this site');
+    }
+    return this.operations.create(tx, actor, { kind: 'backups.delete', siteId, targetType: 'site' });
+  }
+}
+
+/** The fingerprint identifies the key in the audit trail; the key itself never goes there. */
+function auditChanges(policy: PolicyRow, deleteExisting?: boolean): Record<string, unknown> {
+  return {
+    enabled: policy.enabled,
+    schedule: policy.schedule,
+    keepDaily: policy.keepDaily,
+    keepWeekly: policy.keepWeekly,
+    keepMonthly: policy.keepMonthly,
+    custody: policy.keyCustody,
+    memberFingerprint: policy.keyCustody === 'member' ? policy.memberKeyFingerprint : null,
+    preBackupHook: policy.preBackupHook,
+    ...(deleteExisting ? { deleteExisting: true } : {}),
+  };
+}
+
+function toPolicyView(policy: PolicyRow, deleteOperationId?: string): BackupPolicyView {
+  return {
+    enabled: policy.enabled,
+    schedule: policy.schedule,
+    keepDaily: policy.keepDaily,
+    keepWeekly: policy.keepWeekly,
+    keepMonthly: policy.keepMonthly,
+    keyCustody: policy.keyCustody,
+    ...(policy.keyCustody === 'member' && policy.memberKeyFingerprint ? { memberKeyFingerprint: policy.memberKeyFingerprint } : {}),
+    preBackupHook: policy.preBackupHook,
+    ...(policy.lastSuccessAt ? { lastSuccessAt: policy.lastSuccessAt } : {}),
+    ...(policy.enabled ? { nextRunAt: CronExpressionParser.parse(policy.schedule, { tz: 'UTC' }).next().toDate() } : {}),
+    ...(deleteOperationId ? { deleteOperationId } : {}),
+  };
+}
+
+type RunRow = Awaited<ReturnType<PrismaService['backupRun']['findMany']>>[number];
+
+function toEntryView(run: RunRow): BackupEntryView {
+  return {
+    id: run.id,
+    kind: run.kind,
+    custody: run.custody,
+    status: run.status,
+    ...(run.snapshotId ? { snapshotId: run.snapshotId } : {}),
+    startedAt: run.startedAt,
+    ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
+    ...(run.files !== null ? { files: run.files } : {}),
+    ...(run.totalBytes !== null ? { totalBytes: Number(run.totalBytes) } : {}),
+    ...(run.bytesAdded !== null ? { bytesAdded: Number(run.bytesAdded) } : {}),
+    ...(run.durationMs !== null ? { durationMs: run.durationMs } : {}),
+    ...(run.error ? { error: run.error } : {}),
+    ...(run.deletedAt ? { deletedAt: run.deletedAt } : {}),
+  };
+}

@@ -1,0 +1,155 @@
+import { promises as fs } from 'node:fs';
+import { Readable } from 'node:stream';
+import { Injectable } from '@nestjs/common';
+import { ResticAdapter, ResticRepo, Snapshot } from '../core/adapters/restic.adapter.js';
+import { BackupStorage } from './backup-storage.service.js';
+import { listFiles, siblingFolder } from './folder-swap.js';
+import { KeyedLock } from './keyed-lock.js';
+import { keepsEverything, KeepRules } from './retention.js';
+import { ResticSnapshotRemoval } from './restic-snapshot-removal.adapter.js';
+
+export interface SiteRef {
+  id: string;
+  memberId: string;
+  documentRoot: string;
+}
+
+export interface BackupResult {
+  snapshotId: string;
+  archivePath?: string;
+  files: number;
+  bytesAdded: number;
+  totalBytes: number;
+}
+
+export interface Deleted {
+  items: string[];
+  bytes: number;
+}
+
+const CHECK_SUBSET = '5%';
+
+export function siteTag(siteId: string): string {
+  return `site-${siteId}`;
+}
+
+/**
+ * Provider custody: one restic repository per member, each snapshot tagged
+ * with its site. Deduplicated and incremental; the host can restore alone.
+ */
+@Injectable()
+export class ProviderCustody {
+  constructor(
+    private readonly restic: ResticAdapter,
+    private readonly removal: ResticSnapshotRemoval,
+    private readonly storage: BackupStorage,
+    private readonly lock: KeyedLock,
+  ) {}
+
+  async backup(site: SiteRef, signal?: AbortSignal): Promise<BackupResult> {
+    return this.withRepo(site, async (repo) => {
+      const summary = await this.restic.backup(repo, { path: site.documentRoot, tags: [siteTag(site.id)], signal });
+      return { snapshotId: summary.snapshotId, files: summary.totalFiles, bytesAdded: summary.dataAdded, totalBytes: summary.totalBytes };
+    });
+  }
+
+  /** Removed snapshot ids. */
+  async prune(site: SiteRef, rules: KeepRules): Promise<string[]> {
+    if (keepsEverything(rules)) return [];
+    return this.withRepo(site, async (repo) => {
+      const result = await this.restic.forget(repo, { ...rules, tags: [siteTag(site.id)], prune: true });
+      return result.removed;
+    });
+  }
+
+  async snapshots(site: SiteRef): Promise<Snapshot[]> {
+    const repo = await this.storage.existingRepositoryOf(site.memberId);
+    if (!repo) return [];
+    return this.restic.snapshots(repo, { tags: [siteTag(site.id)] });
+  }
+
+  async restoreInto(site: SiteRef, snapshotId: string, target: string): Promise<void> {
+    const repo = await this.requireRepo(site);
+    await this.assertSnapshotOfSite(repo, site, snapshotId);
+    await this.restic.restore(repo, snapshotId, target);
+  }
+
+  /** Restores the latest snapshot to a scratch folder and compares it with the snapshot's own listing. */
+  async drill(site: SiteRef): Promise<{ snapshotId: string; files: number; bytes: number }> {
+    const latest = (await this.snapshots(site)).at(-1);
+    if (!latest) throw new Error('no snapshot to drill');
+    const repo = await this.requireRepo(site);
+    await fs.mkdir(this.storage.scratchDir(), { recursive: true });
+    const scratch = await siblingFolder(`${this.storage.scratchDir()}/drill`, site.id);
+    try {
+      await this.restic.restore(repo, latest.id, scratch);
+      const expected = (await this.restic.ls(repo, latest.id)).filter((e) => e.type === 'file');
+      const restored = await listFiles(scratch);
+      compareListings(expected, restored);
+      return { snapshotId: latest.id, files: restored.length, bytes: restored.reduce((sum, f) => sum + f.size, 0) };
+    } finally {
+      await fs.rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  async check(site: SiteRef): Promise<void> {
+    const repo = await this.requireRepo(site);
+    await this.lock.with(repo.repository, () => this.restic.check(repo, { readDataSubset: CHECK_SUBSET }));
+  }
+
+  async deleteAll(site: SiteRef): Promise<Deleted> {
+    const repo = await this.storage.existingRepositoryOf(site.memberId);
+    if (!repo) return { items: [], bytes: 0 };
+    return this.lock.with(repo.repository, async () => {
+      const ids = (await this.restic.snapshots(repo, { tags: [siteTag(site.id)] })).map((s) => s.id);
+      await this.removal.remove(repo, ids);
+      return { items: ids, bytes: 0 };
+    });
+  }
+
+  /** The latest snapshot as a tar stream, or undefined when there is none. */
+  async latestTar(site: SiteRef): Promise<Readable | undefined> {
+    const latest = (await this.snapshots(site)).at(-1);
+    if (!latest) return undefined;
+    const repo = await this.requireRepo(site);
+    return this.restic.dump(repo, latest.id, { archive: 'tar' });
+  }
+
+  private async withRepo<T>(site: SiteRef, work: (repo: ResticRepo) => Promise<T>): Promise<T> {
+    const repo = await this.storage.repositoryOf(site.memberId);
+    return this.lock.with(repo.repository, () => work(repo));
+  }
+
+  private async requireRepo(site: SiteRef): Promise<ResticRepo> {
+    const repo = await this.storage.existingRepositoryOf(site.memberId);
+    if (!repo) throw new Error('this site has no provider-custody backups');
+    return repo;
+  }
+
+  /** A snapshot id from the request must belong to this site, not to another site of the same member. */
+  private async assertSnapshotOfSite(repo: ResticRepo, site: SiteRef, snapshotId: string): Promise<void> {
+    const snapshots = await this.restic.snapshots(repo, { tags: [siteTag(site.id)] });
+    if (!snapshots.some((s) => s.id === snapshotId || s.shortId === snapshotId)) throw new SnapshotNotFound(snapshotId);
+  }
+}
+
+export class SnapshotNotFound extends Error {
+  constructor(snapshotId: string) {
+    super(`snapshot ${snapshotId} not found for this site`);
+  }
+}
+
+export class DrillMismatch extends Error {}
+
+function compareListings(expected: { path: string; size: number }[], restored: { path: string; size: number }[]): void {
+  const got = new Map(restored.map((f) => [f.path, f.size]));
+  const problems: string[] = [];
+  for (const file of expected) {
+    const size = got.get(file.path);
+    if (size === undefined) problems.push(`missing ${file.path}`);
+    else if (size !== file.size) problems.push(`${file.path}: ${size} bytes, listing says ${file.size}`);
+    got.delete(file.path);
+  }
+  for (const extra of got.keys()) problems.push(`unexpected ${extra}`);
+  if (problems.length > 0) throw new DrillMismatch(`restore drill found ${problems.length} difference(s): ${problems.slice(0, 10).join('; ')}`);
+}

@@ -1,0 +1,97 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { SYSTEM_ACTOR } from '../core/auth/actor.js';
+import { AuditService } from '../core/audit/audit.service.js';
+import { PrismaService } from '../core/database/prisma.service.js';
+import type { RunnableOperation } from '../core/operations/operation-runner.service.js';
+import { PermanentJobError } from '../core/operations/operation.errors.js';
+import { WebServerService } from '../web/web-server.service.js';
+import { LogFilesAdapter, PurgedFile } from './log-files.adapter.js';
+import { daysCovered } from './log-retention.js';
+import { LoggingModeName, siteLogDir } from './logging-directives.js';
+
+export type AttestationKind = 'logs.purge' | 'logs.retention';
+
+/** Rounds of "delete, look again" before deciding something keeps writing. */
+const PURGE_ROUNDS = 3;
+
+/**
+ * The worker half of a mode change: nginx first, then the purge. The order
+ * matters: deleting before nginx runs the new configuration would let it keep
+ * writing full lines into fresh files. The reload resolves only once the old
+ * workers have exited, so no process still holds a descriptor to what we delete.
+ */
+@Injectable()
+export class LogPurgeService {
+  private readonly logger = new Logger(LogPurgeService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly web: WebServerService,
+    private readonly logFiles: LogFilesAdapter,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async apply(operation: RunnableOperation): Promise<void> {
+    const siteId = operation.siteId;
+    if (!siteId) throw new PermanentJobError(`operation ${operation.id} names no site`);
+    const site = await this.prisma.site.findUnique({ where: { id: siteId }, select: { primaryDomain: true } });
+    if (!site) throw new PermanentJobError('the site no longer exists');
+    const applied = await this.web.apply(siteId);
+    if (!applied.ok) throw new Error(`nginx did not take the new logging configuration: ${applied.error}`);
+    const requested = requestedMode(operation.payload);
+    if (requested === 'off' || requested === 'anonymized') {
+      await this.purge(siteId, site.primaryDomain, requested, operation.actor);
+    }
+  }
+
+  /**
+   * Deletes every file in the site's log folder, rotated and compressed ones
+   * included. In `off` nothing may come back, so the folder is looked at again
+   * until it stays empty; in `anonymized` new (anonymised) lines are expected.
+   */
+  private async purge(siteId: string, siteKey: string, mode: 'off' | 'anonymized', requestedBy: string): Promise<void> {
+    const dir = siteLogDir(this.config.accessLogDir, siteKey);
+    const purged: PurgedFile[] = [];
+    for (let round = 0; round < (mode === 'off' ? PURGE_ROUNDS : 1); round += 1) {
+      const files = await this.logFiles.list(dir);
+      if (files.length === 0) break;
+      const removed = await this.logFiles.remove(dir, files.map((file) => file.name));
+      purged.push(...removed.map((file) => ({ ...file, ...daysOf(files, file.name) })));
+    }
+    if (mode === 'off' && (await this.logFiles.list(dir)).length > 0) {
+      throw new Error(`log files keep reappearing in the folder of ${siteKey} after ${PURGE_ROUNDS} purges`);
+    }
+    await this.attest(siteId, 'logs.purge', requestedBy, purged, { mode });
+    if (purged.length > 0) this.logger.log(`purged ${purged.length} log files for site ${siteId} (logging ${mode})`);
+  }
+
+  /** Proof of deletion, the policy's lastPurgedAt (purges only) and the audit entry, together. */
+  async attest(siteId: string, kind: AttestationKind, requestedBy: string, files: PurgedFile[], context: Record<string, unknown> = {}): Promise<void> {
+    const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
+    await this.prisma.$transaction(async (tx) => {
+      const attestation = await tx.attestation.create({
+        data: { siteId, kind, requestedBy, files: files as object[], fileCount: files.length, bytes: BigInt(bytes) },
+        select: { id: true, createdAt: true },
+      });
+      if (kind === 'logs.purge') await tx.loggingPolicy.update({ where: { siteId }, data: { lastPurgedAt: attestation.createdAt } });
+      await this.audit.record(
+        SYSTEM_ACTOR,
+        { action: kind, targetType: 'site', targetId: siteId, changes: { attestationId: attestation.id, requestedBy, fileCount: files.length, bytes, ...context } },
+        tx,
+      );
+    });
+  }
+}
+
+function requestedMode(payload: unknown): LoggingModeName | undefined {
+  const mode = (payload as { mode?: unknown } | null)?.mode;
+  return mode === 'off' || mode === 'anonymized' || mode === 'full' ? mode : undefined;
+}
+
+function daysOf(files: Parameters<typeof daysCovered>[0][], name: string): { firstDay?: string; lastDay?: string } {
+  const file = files.find((candidate) => candidate.name === name);
+  return file ? daysCovered(file) : {};
+}

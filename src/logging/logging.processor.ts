@@ -1,0 +1,40 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, OnApplicationBootstrap } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { JobsOfQueue, OperationJobData, QUEUE } from '../../jobs/catalog.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { OperationRunner } from '../core/operations/operation-runner.service.js';
+import { LogPurgeService } from './log-purge.service.js';
+import { LogRetentionService } from './log-retention.service.js';
+
+@Processor(QUEUE.logging)
+export class LoggingProcessor extends WorkerHost implements OnApplicationBootstrap {
+  constructor(
+    private readonly runner: OperationRunner,
+    private readonly purge: LogPurgeService,
+    private readonly retention: LogRetentionService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  /**
+   * Jobs mostly wait for WebServerService's shared batch: the more run at
+   * once, the more sites share one `nginx -t` and one reload.
+   */
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.loggingConcurrency;
+  }
+
+  private readonly handlers: Record<JobsOfQueue<typeof QUEUE.logging>, (job: Job) => Promise<unknown>> = {
+    'logging.apply': (job) => this.runner.run(job, (operation) => this.purge.apply(operation)),
+    'logging.retention': () => this.retention.run(),
+  };
+
+  async process(job: Job<OperationJobData>): Promise<unknown> {
+    const handler = this.handlers[job.name as keyof typeof this.handlers];
+    if (!handler) throw new Error(`no handler for ${job.name}`);
+    return handler(job);
+  }
+}
