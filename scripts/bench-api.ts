@@ -17,13 +17,15 @@ import { freePort } from './lib/ports.js';
 const SITES = Number(process.env.SITES ?? 10_000);
 const DURATION = Number(process.env.DURATION ?? 10);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 20);
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/hostkeeper_bench';
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/hostkeeper_bench_api';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/12';
 
 async function seed(): Promise<{ token: string; memberId: string; siteIds: string[] }> {
   const admin = new Client({ connectionString: DATABASE_URL.replace(/\/[^/]+$/, '/postgres') });
   await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS hostkeeper_bench WITH (FORCE)');
+  const name = new URL(DATABASE_URL).pathname.slice(1);
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`unexpected database name ${name}`);
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await admin.end();
   await migrate(DATABASE_URL);
 

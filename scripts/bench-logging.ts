@@ -55,13 +55,17 @@ async function seed(): Promise<{ token: string; siteIds: string[] }> {
   return { token, siteIds };
 }
 
+const PATIENCE_MS = 120_000;
+
 async function waitForOperations(db: Client, expected: number): Promise<{ succeeded: number; failed: number }> {
+  const deadline = Date.now() + PATIENCE_MS;
   for (;;) {
     const { rows } = await db.query<{ status: string; n: string }>(
       `SELECT status, count(*) AS n FROM operations WHERE kind = 'logging.apply' GROUP BY status`,
     );
     const count = (status: string) => Number(rows.find((row) => row.status === status)?.n ?? 0);
     if (count('succeeded') + count('failed') >= expected) return { succeeded: count('succeeded'), failed: count('failed') };
+    if (Date.now() > deadline) throw new Error(`operations still pending after ${PATIENCE_MS / 1000} s: ${JSON.stringify(rows)}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -115,6 +119,7 @@ async function main(): Promise<void> {
     );
     const accepted = responses.filter((res) => res.status === 202).length;
     const acceptedAfter = (Date.now() - started) / 1000;
+    console.log(`all PUTs answered after ${acceptedAfter.toFixed(2)} s: ${accepted} x 202, statuses ${[...new Set(responses.map((res) => res.status))].join(',')}`);
     const outcome = await waitForOperations(db, accepted);
     const doneAfter = (Date.now() - started) / 1000;
     const reloads = nginxAdapter.reloadCount - reloadsBefore;

@@ -1,8 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { SYSTEM_ACTOR } from '../core/auth/actor.js';
-import { AuditService } from '../core/audit/audit.service.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import type { RunnableOperation } from '../core/operations/operation-runner.service.js';
 import { PermanentJobError } from '../core/operations/operation.errors.js';
@@ -30,7 +30,6 @@ export class LogPurgeService {
     private readonly prisma: PrismaService,
     private readonly web: WebServerService,
     private readonly logFiles: LogFilesAdapter,
-    private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -68,21 +67,27 @@ export class LogPurgeService {
     if (purged.length > 0) this.logger.log(`purged ${purged.length} log files for site ${siteId} (logging ${mode})`);
   }
 
-  /** Proof of deletion, the policy's lastPurgedAt (purges only) and the audit entry, together. */
+  /**
+   * Proof of deletion, the policy's lastPurgedAt (purges only) and the audit
+   * entry in one statement, for the same reason as LoggingService.setPolicy:
+   * a thousand purges at once must not queue interactive transactions.
+   */
   async attest(siteId: string, kind: AttestationKind, requestedBy: string, files: PurgedFile[], context: Record<string, unknown> = {}): Promise<void> {
     const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
-    await this.prisma.$transaction(async (tx) => {
-      const attestation = await tx.attestation.create({
-        data: { siteId, kind, requestedBy, files: files as object[], fileCount: files.length, bytes: BigInt(bytes) },
-        select: { id: true, createdAt: true },
-      });
-      if (kind === 'logs.purge') await tx.loggingPolicy.update({ where: { siteId }, data: { lastPurgedAt: attestation.createdAt } });
-      await this.audit.record(
-        SYSTEM_ACTOR,
-        { action: kind, targetType: 'site', targetId: siteId, changes: { attestationId: attestation.id, requestedBy, fileCount: files.length, bytes, ...context } },
-        tx,
-      );
-    });
+    const id = randomUUID();
+    const changes = JSON.stringify({ attestationId: id, requestedBy, fileCount: files.length, bytes, ...context });
+    const purge = kind === 'logs.purge';
+    await this.prisma.$executeRaw`
+      WITH attestation AS (
+        INSERT INTO attestations (id, site_id, kind, requested_by, files, file_count, bytes)
+        VALUES (${id}::uuid, ${siteId}::uuid, ${kind}, ${requestedBy}, ${JSON.stringify(files)}::jsonb, ${files.length}, ${bytes})
+        RETURNING created_at
+      ), policy AS (
+        UPDATE logging_policies SET last_purged_at = (SELECT created_at FROM attestation), updated_at = now()
+        WHERE site_id = ${siteId}::uuid AND ${purge}
+      )
+      INSERT INTO audit_events (actor, actor_role, action, target_type, target_id, changes)
+      VALUES (${SYSTEM_ACTOR.id}, ${SYSTEM_ACTOR.role}, ${kind}, 'site', ${siteId}, ${changes}::jsonb)`;
   }
 }
 
