@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nest
 import type { Actor } from '../core/auth/actor.js';
 import { CurrentActor, Roles } from '../core/auth/auth.decorators.js';
 import { CreateSiteDto, ListSitesQuery } from './dto/site.dto.js';
-import { SitePage, SiteView } from './dto/site.view.js';
+import { CreatedSiteView, SitePage, SiteView } from './dto/site.view.js';
 import { SitesService } from './sites.service.js';
 
 @ApiTags('sites')
@@ -14,8 +14,8 @@ export class SitesController {
 
   @Post()
   @Roles('staff')
-  @ApiCreatedResponse({ type: SiteView })
-  create(@CurrentActor() actor: Actor, @Body() body: CreateSiteDto): Promise<SiteView> {
+  @ApiCreatedResponse({ type: CreatedSiteView })
+  create(@CurrentActor() actor: Actor, @Body() body: CreateSiteDto): Promise<CreatedSiteView> {
     return this.sites.create(actor, body);
   }
 

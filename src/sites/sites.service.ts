@@ -7,10 +7,11 @@ import type { Actor } from '../core/auth/actor.js';
 import { AuditService } from '../core/audit/audit.service.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { AppException } from '../core/errors/app.exception.js';
+import { OperationsService } from '../core/operations/operations.service.js';
 import { assessCampaignRisk, REVIEW_THRESHOLD } from '../legal/risk.js';
 import { normalizeDomain } from './domain-name.js';
 import type { CreateSiteDto, ListSitesQuery } from './dto/site.dto.js';
-import type { SitePage, SiteView } from './dto/site.view.js';
+import type { CreatedSiteView, SitePage, SiteView } from './dto/site.view.js';
 import { buildPosture, POSTURE_INCLUDE, PostureRows } from './posture.js';
 import { findSiteRow, SiteRow } from './site-view.query.js';
 import { SiteAccess } from './site-access.service.js';
@@ -21,6 +22,7 @@ export class SitesService {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly access: SiteAccess,
+    private readonly operations: OperationsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -29,10 +31,11 @@ export class SitesService {
    * refuses a taken domain (site_domains primary key) or an unknown member
    * (foreign key), so racing requests cannot both win.
    */
-  async create(actor: Actor, input: CreateSiteDto): Promise<SiteView> {
+  async create(actor: Actor, input: CreateSiteDto): Promise<CreatedSiteView> {
     const domains = this.normalizeDomains(input.domains);
     const primaryDomain = domains[0];
     const id = randomUUID();
+    const provisionId = randomUUID();
     const risk = assessCampaignRisk({ description: input.campaign?.description, tags: input.campaign?.tags ?? [], domains });
     await this.prisma
       .$transaction([
@@ -59,9 +62,16 @@ export class SitesService {
           targetId: id,
           changes: { memberId: input.memberId, domains, campaign: input.campaign ?? null },
         }),
+        // Serve the new site over HTTP straight away: a logging.apply without a
+        // requested mode renders and installs its vhost and purges nothing.
+        this.prisma.operation.create({
+          data: { id: provisionId, kind: 'logging.apply', siteId: id, targetType: 'site', targetId: id, actor: actor.id, payload: { reason: 'site.create' } },
+          select: { id: true },
+        }),
       ])
       .catch((error: unknown) => this.explainCreateFailure(error, domains));
-    return this.get(actor, id);
+    await this.operations.enqueue({ id: provisionId, kind: 'logging.apply' });
+    return { ...(await this.get(actor, id)), operationId: provisionId };
   }
 
   private async explainCreateFailure(error: unknown, domains: string[]): Promise<never> {

@@ -35,6 +35,17 @@ describe('no-logging mode (e2e)', () => {
     await stack?.stop();
   });
 
+  it('serves a new site over HTTP as soon as its creation operation succeeds', async () => {
+    const res = await t.http.post('/api/sites').set(bearer(t.staffToken)).send({ memberId: memberA, domains: ['fresh.example'] }).expect(201);
+    await eventually(async () => {
+      const op = await t.http.get(`/api/operations/${res.body.operationId}`).set(bearer(t.staffToken));
+      expect(op.body.status).toBe('succeeded');
+    }, 30_000);
+    const page = await stack.curl('fresh.example');
+    expect(page.status).toBe(200);
+    expect(await t.prisma.attestation.count({ where: { siteId: res.body.id } })).toBe(0);
+  });
+
   const logDir = (domain: string) => join(stack.config.accessLogDir, domain);
   const today = () => localDay(new Date());
 

@@ -10,6 +10,8 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6
 export function testConfig(env: Record<string, string> = {}): AppConfig {
   return loadConfig({
     NODE_ENV: 'test',
+    // suites that need workers (and the nginx, pebble or restic behind them) ask for ROLE=all
+    ROLE: 'api',
     DATABASE_URL: TEST_DATABASE_URL,
     REDIS_URL: TEST_REDIS_URL,
     SECRETS_KEY: randomBytes(32).toString('base64'),

@@ -50,6 +50,10 @@ export class SiteView {
   @ApiProperty({ type: Posture }) posture!: Posture;
 }
 
+export class CreatedSiteView extends SiteView {
+  @ApiProperty({ description: 'the operation that installs the new site in nginx' }) operationId!: string;
+}
+
 export class SitePage {
   @ApiProperty({ type: [SiteView] }) items!: SiteView[];
   @ApiPropertyOptional() nextCursor?: string;
