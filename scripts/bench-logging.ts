@@ -24,7 +24,7 @@ import { freePort, freePorts } from './lib/ports.js';
 
 const SITES = Number(process.env.SITES ?? 1000);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/hostkeeper_bench_logging';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/10';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/9';
 const GOAL = { seconds: 5, reloads: 5 };
 
 async function seed(): Promise<{ token: string; siteIds: string[] }> {
