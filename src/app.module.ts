@@ -20,10 +20,10 @@ import { UiModule } from './ui/ui.module.js';
 type Imports = NonNullable<ModuleMetadata['imports']>;
 
 /** HTTP side: controllers and the services behind them. */
-const API_MODULES: Imports = [MembersModule, TokensModule, SitesModule, OperationsModule, AuditModule, LegalModule, ObservabilityModule, UiModule, HttpsModule, LoggingModule];
+const API_MODULES: Imports = [MembersModule, TokensModule, SitesModule, OperationsModule, AuditModule, LegalModule, ObservabilityModule, UiModule, HttpsModule, LoggingModule, BackupsModule];
 
 /** Worker side: processors and schedulers. */
-const WORKER_MODULES: Imports = [MaintenanceWorkerModule, HttpsWorkerModule, LoggingWorkerModule];
+const WORKER_MODULES: Imports = [MaintenanceWorkerModule, HttpsWorkerModule, LoggingWorkerModule, BackupsWorkerModule];
 
 @Module({})
 export class AppModule {

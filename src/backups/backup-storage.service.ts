@@ -27,6 +27,9 @@ export function isBackendUrl(target: string): boolean {
  */
 @Injectable()
 export class BackupStorage {
+  /** Repositories this process has seen initialised: each restic start costs a key derivation (~0.6 s), so check once. */
+  private readonly initialised = new Set<string>();
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly secrets: SecretsService,
@@ -39,7 +42,10 @@ export class BackupStorage {
   async repositoryOf(memberId: string): Promise<ResticRepo> {
     const row = (await this.prisma.backupRepository.findUnique({ where: { memberId } })) ?? (await this.createRepositoryRow(memberId));
     const repo = { repository: row.location, password: this.secrets.decrypt(row.passwordEncrypted) };
-    await this.restic.init(repo);
+    if (!this.initialised.has(repo.repository)) {
+      await this.restic.init(repo);
+      this.initialised.add(repo.repository);
+    }
     return repo;
   }
 
