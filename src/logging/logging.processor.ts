@@ -5,11 +5,12 @@ import { JobsOfQueue, OperationJobData, QUEUE } from '../../jobs/catalog.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { OperationRunner } from '../core/operations/operation-runner.service.js';
+import { CatalogProcessor, dispatch, JobHandlers } from '../core/queue/job-handlers.js';
 import { LogPurgeService } from './log-purge.service.js';
 import { LogRetentionService } from './log-retention.service.js';
 
 @Processor(QUEUE.logging)
-export class LoggingProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class LoggingProcessor extends WorkerHost implements OnApplicationBootstrap, CatalogProcessor {
   constructor(
     private readonly runner: OperationRunner,
     private readonly purge: LogPurgeService,
@@ -27,14 +28,12 @@ export class LoggingProcessor extends WorkerHost implements OnApplicationBootstr
     this.worker.concurrency = this.config.loggingConcurrency;
   }
 
-  private readonly handlers: Record<JobsOfQueue<typeof QUEUE.logging>, (job: Job) => Promise<unknown>> = {
+  readonly handlers: JobHandlers<JobsOfQueue<typeof QUEUE.logging>> = {
     'logging.apply': (job) => this.runner.run(job, (operation) => this.purge.apply(operation)),
     'logging.retention': () => this.retention.run(),
   };
 
-  async process(job: Job<OperationJobData>): Promise<unknown> {
-    const handler = this.handlers[job.name as keyof typeof this.handlers];
-    if (!handler) throw new Error(`no handler for ${job.name}`);
-    return handler(job);
+  process(job: Job<OperationJobData>): Promise<unknown> {
+    return dispatch(this.handlers, job);
   }
 }
