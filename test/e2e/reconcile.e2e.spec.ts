@@ -23,6 +23,8 @@ describe('reconcile after Redis loses its data (e2e)', () => {
   });
 
   it('re-enqueues queued and running operations whose jobs vanished, once', async () => {
+    // suites share the database: settle what earlier suites left pending, so the counts below are ours
+    await t.prisma.operation.updateMany({ where: { status: { in: ['queued', 'running'] } }, data: { status: 'failed', error: 'settled by the reconcile test' } });
     const old = new Date(Date.now() - 60_000);
     const queued = await t.prisma.operation.create({ data: { kind: 'https.enable', targetType: 'site', actor: 'test', createdAt: old } });
     const running = await t.prisma.operation.create({ data: { kind: 'logging.apply', targetType: 'site', actor: 'test', status: 'running', createdAt: old } });
