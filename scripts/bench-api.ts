@@ -6,12 +6,10 @@
  *   npm run bench:api            (SITES=10000 DURATION=10 CONNECTIONS=20)
  */
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { Client } from 'pg';
-import { migrate } from '../src/core/database/migrator.js';
-import { hashToken } from '../src/core/auth/token.service.js';
+import { freshDatabase, seedSites, SeededSites } from './lib/bench-db.js';
 import { freePort } from './lib/ports.js';
 
 const SITES = Number(process.env.SITES ?? 10_000);
@@ -20,33 +18,9 @@ const CONNECTIONS = Number(process.env.CONNECTIONS ?? 20);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/hostkeeper_bench_api';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/12';
 
-async function seed(): Promise<{ token: string; memberId: string; siteIds: string[] }> {
-  const admin = new Client({ connectionString: DATABASE_URL.replace(/\/[^/]+$/, '/postgres') });
-  await admin.connect();
-  const name = new URL(DATABASE_URL).pathname.slice(1);
-  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`unexpected database name ${name}`);
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
-  await migrate(DATABASE_URL);
-
-  const db = new Client({ connectionString: DATABASE_URL });
-  await db.connect();
-  const memberId = randomUUID();
-  await db.query(`INSERT INTO members (id, name, contact_email) VALUES ($1, 'bench', 'bench@example.org')`, [memberId]);
-  await db.query(
-    `INSERT INTO sites (id, member_id, primary_domain, domains, document_root, updated_at)
-     SELECT gen_random_uuid(), $1, 'site' || i || '.bench.example', ARRAY['site' || i || '.bench.example'], '/srv/site' || i, now()
-     FROM generate_series(1, $2::int) AS i`,
-    [memberId, SITES],
-  );
-  await db.query(`INSERT INTO site_domains (domain, site_id) SELECT primary_domain, id FROM sites`);
-  await db.query(`INSERT INTO https_states (site_id, updated_at) SELECT id, now() FROM sites`);
-  await db.query(`INSERT INTO logging_policies (site_id, mode, retention_days, updated_at) SELECT id, 'off', 7, now() FROM sites`);
-  const token = `hk_${randomBytes(32).toString('base64url')}`;
-  await db.query(`INSERT INTO api_tokens (id, token_hash, role) VALUES ($1, $2, 'staff')`, [randomUUID(), hashToken(token)]);
-  const siteIds = (await db.query<{ id: string }>('SELECT id FROM sites')).rows.map((row) => row.id);
-  await db.end();
-  return { token, memberId, siteIds };
+async function seed(): Promise<SeededSites> {
+  await freshDatabase(DATABASE_URL);
+  return seedSites(DATABASE_URL, SITES);
 }
 
 function startApi(port: number) {

@@ -7,7 +7,7 @@
  *
  *   npm run bench:logging            (SITES=1000)
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,9 +16,8 @@ import { Client } from 'pg';
 import { createApp } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/config.js';
 import { NginxAdapter } from '../src/core/adapters/nginx.adapter.js';
-import { hashToken } from '../src/core/auth/token.service.js';
-import { migrate } from '../src/core/database/migrator.js';
 import { WebServerService } from '../src/web/web-server.service.js';
+import { freshDatabase, seedSites } from './lib/bench-db.js';
 import { startNginx } from './lib/nginx-instance.js';
 import { freePort, freePorts } from './lib/ports.js';
 
@@ -28,31 +27,8 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/9';
 const GOAL = { seconds: 5, reloads: 5 };
 
 async function seed(): Promise<{ token: string; siteIds: string[] }> {
-  const name = new URL(DATABASE_URL).pathname.slice(1);
-  const admin = new Client({ connectionString: DATABASE_URL.replace(/\/[^/]+$/, '/postgres') });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
-  await migrate(DATABASE_URL);
-
-  const db = new Client({ connectionString: DATABASE_URL });
-  await db.connect();
-  const memberId = randomUUID();
-  await db.query(`INSERT INTO members (id, name, contact_email) VALUES ($1, 'bench', 'bench@example.org')`, [memberId]);
-  await db.query(
-    `INSERT INTO sites (id, member_id, primary_domain, domains, document_root, updated_at)
-     SELECT gen_random_uuid(), $1, 'site' || i || '.bench.example', ARRAY['site' || i || '.bench.example'], $3 || '/site' || i || '.bench.example/public', now()
-     FROM generate_series(1, $2::int) AS i`,
-    [memberId, SITES, process.env.BENCH_SITES_ROOT],
-  );
-  await db.query(`INSERT INTO site_domains (domain, site_id) SELECT primary_domain, id FROM sites`);
-  await db.query(`INSERT INTO https_states (site_id, updated_at) SELECT id, now() FROM sites`);
-  await db.query(`INSERT INTO logging_policies (site_id, mode, retention_days, updated_at) SELECT id, 'full', 7, now() FROM sites`);
-  const token = `hk_${randomBytes(32).toString('base64url')}`;
-  await db.query(`INSERT INTO api_tokens (id, token_hash, role) VALUES ($1, $2, 'staff')`, [randomUUID(), hashToken(token)]);
-  const siteIds = (await db.query<{ id: string }>('SELECT id FROM sites')).rows.map((row) => row.id);
-  await db.end();
-  return { token, siteIds };
+  await freshDatabase(DATABASE_URL);
+  return seedSites(DATABASE_URL, SITES, { sitesRoot: process.env.BENCH_SITES_ROOT, loggingMode: 'full' });
 }
 
 const PATIENCE_MS = 120_000;
