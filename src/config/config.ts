@@ -12,6 +12,8 @@ export interface AppConfig {
   role: Role;
   port: number;
   databaseUrl: string;
+  /** connections of this process's Postgres pool */
+  databasePoolSize: number;
   redisUrl: string;
   /** 32 raw bytes; undefined only outside production when the caller supplies none. */
   secretsKey: Buffer;
@@ -44,6 +46,8 @@ export interface AppConfig {
   siteHttpsPort: number;
   backupTarget: string;
   backupConcurrency: number;
+  /** nice level of restic, tar and gzip (ionice best-effort 7 too); 0 = run them at normal priority */
+  backupNice: number;
   defaultLogging: { mode: LoggingMode; retentionDays: number };
   smtp: { url?: string; from: string; staffAlertEmail?: string };
   workerConcurrency: number;
@@ -76,6 +80,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     role,
     port: read.port('PORT', 3000),
     databaseUrl: read.url('DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/hostkeeper', ['postgres:', 'postgresql:']),
+    databasePoolSize: read.int('DATABASE_POOL_SIZE', 20, 1, 500),
     redisUrl: read.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     secretsKey,
     cronsEnabled: read.bool('CRONS_ENABLED', true),
@@ -108,6 +113,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     siteHttpsPort: read.port('SITE_HTTPS_PORT', 443),
     backupTarget: env.BACKUP_TARGET || join(stateDir, 'backups'),
     backupConcurrency: read.int('BACKUP_CONCURRENCY', 2, 1, 64),
+    backupNice: read.int('BACKUP_NICE', 10, 0, 19),
     defaultLogging: {
       mode: read.oneOf('DEFAULT_LOGGING_MODE', ['off', 'anonymized', 'full'] as const, 'off'),
       retentionDays: read.int('DEFAULT_LOG_RETENTION_DAYS', 7, 1, 90),
