@@ -65,7 +65,7 @@ export class HttpsIssuer {
     try {
       await this.limits.check(site.domains);
       const account = await this.accounts.ensure();
-      await this.applyOrThrow(siteId);
+      await this.ensureServed(siteId);
       const issued = await this.acme.issue({
         ...account,
         domains: site.domains,
@@ -73,9 +73,11 @@ export class HttpsIssuer {
         writeChallenge: (token, keyAuthorization) => this.files.writeAtomic(this.challengePath(token), keyAuthorization),
         removeChallenge: (token) => this.files.remove(this.challengePath(token)),
       });
+      // Asking the CA for its renewal window overlaps the wait for nginx.
+      const renewAt = this.renewAt(issued);
       await this.prisma.$transaction((tx) => this.store.saveCurrent(tx, siteId, site.domains, state.keyType, issued));
       await this.applyOrThrow(siteId);
-      await this.markActive(siteId, kind, issued);
+      await this.markActive(siteId, kind, issued, await renewAt);
     } catch (error) {
       const failure = describe(error);
       await this.markFailed(state, kind, failure, final || failure.permanent);
@@ -93,8 +95,13 @@ export class HttpsIssuer {
     if (!result.ok) throw new Failure(result.error, true);
   }
 
-  private async markActive(siteId: string, kind: IssueKind, issued: IssuedCertificate): Promise<void> {
-    const renewAt = await this.renewAt(issued);
+  /** The challenge path must be served before ordering; it nearly always is already, and confirming that needs no batch. */
+  private async ensureServed(siteId: string): Promise<void> {
+    const result = await this.web.ensureApplied(siteId);
+    if (!result.ok) throw new Failure(result.error, true);
+  }
+
+  private async markActive(siteId: string, kind: IssueKind, issued: IssuedCertificate, renewAt: Date): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
       await tx.httpsState.update({
         where: { siteId },

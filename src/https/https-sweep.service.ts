@@ -5,7 +5,7 @@ import { PrismaService } from '../core/database/prisma.service.js';
 import { OperationsService } from '../core/operations/operations.service.js';
 import { MailerService } from '../notifications/mailer.service.js';
 import { expiringAlert } from './https-alerts.js';
-import { lockSite, pendingHttpsOperation } from './https.service.js';
+import { isInFlightConflict, pendingHttpsOperation } from './https.service.js';
 
 const DAY = 86_400_000;
 const EXPIRY_WARNING_DAYS = 7;
@@ -41,18 +41,28 @@ export class HttpsSweep {
     });
     let queued = 0;
     for (const { siteId } of due) {
-      const operation = await this.prisma.$transaction(async (tx) => {
-        await lockSite(tx, siteId);
-        if (await pendingHttpsOperation(tx, siteId)) return undefined;
-        await this.audit.record(SYSTEM_ACTOR, { action: 'https.renew', targetType: 'site', targetId: siteId }, tx);
-        return this.operations.create(tx, SYSTEM_ACTOR, { kind: 'https.renew', siteId, targetType: 'site' });
-      });
+      const operation = await this.queueRenewal(siteId);
       if (!operation) continue;
       await this.operations.enqueue(operation);
       queued += 1;
     }
     if (queued > 0) this.logger.log(`${queued} certificate renewal(s) queued`);
     return queued;
+  }
+
+  /** Undefined when another HTTPS operation of the site is in flight (the unique index may be the one saying so). */
+  private async queueRenewal(siteId: string): Promise<{ id: string; kind: 'https.renew' } | undefined> {
+    if (await pendingHttpsOperation(this.prisma, siteId)) return undefined;
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        await this.audit.record(SYSTEM_ACTOR, { action: 'https.renew', targetType: 'site', targetId: siteId }, tx);
+        const { id } = await this.operations.create(tx, SYSTEM_ACTOR, { kind: 'https.renew', siteId, targetType: 'site' });
+        return { id, kind: 'https.renew' as const };
+      });
+    } catch (error) {
+      if (isInFlightConflict(error)) return undefined;
+      throw error;
+    }
   }
 
   private async alertExpiring(now: Date): Promise<number> {

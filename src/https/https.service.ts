@@ -1,9 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { OperationKind } from '../../jobs/catalog.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import type { Actor } from '../core/auth/actor.js';
-import { AuditService } from '../core/audit/audit.service.js';
 import { PrismaService, Tx } from '../core/database/prisma.service.js';
 import { AppException } from '../core/errors/app.exception.js';
 import { OperationsService } from '../core/operations/operations.service.js';
@@ -12,12 +12,13 @@ import type { EnableHttpsDto } from './dto/https.dto.js';
 
 export const HTTPS_OPERATION_KINDS: OperationKind[] = ['https.enable', 'https.renew', 'https.disable'];
 
-/**
- * Serializes HTTPS requests for one site across API processes, so "no two
- * orders in flight for the same site" holds even for simultaneous requests.
- */
-export async function lockSite(tx: Tx, siteId: string): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`https:${siteId}`}))`;
+/** The partial unique index that keeps one HTTPS operation queued or running per site. */
+const IN_FLIGHT_INDEX = 'operations_https_in_flight_key';
+
+/** True when an insert lost to another HTTPS operation of the same site (the database said so). */
+export function isInFlightConflict(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.message} ${JSON.stringify((error as { meta?: unknown }).meta ?? {})}` : String(error);
+  return text.includes(IN_FLIGHT_INDEX);
 }
 
 /** The id of the site's HTTPS operation still queued or running, if any. */
@@ -29,50 +30,83 @@ export async function pendingHttpsOperation(tx: Tx, siteId: string): Promise<str
   return row?.id;
 }
 
-/** The API half: records the request and its operation; the worker does the rest. */
+/**
+ * The API half: records the request and its operation; the worker does the
+ * rest. The access check, the state, its audit entry and the operation row
+ * are one SQL statement (atomic on its own), and "no two orders in flight for
+ * a site" is a unique index: a storm of clicks costs one round trip each,
+ * with no lock and no interactive transaction holding a pooled connection.
+ */
 @Injectable()
 export class HttpsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly access: SiteAccess,
-    private readonly audit: AuditService,
     private readonly operations: OperationsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async requestEnable(actor: Actor, siteId: string, input: EnableHttpsDto): Promise<{ operationId: string }> {
-    const operation = await this.prisma.$transaction(async (tx) => {
-      await this.lockAndCheck(tx, actor, siteId);
-      const previous = await tx.httpsState.findUnique({ where: { siteId } });
-      const settings = {
-        enabled: true,
-        hsts: input.hsts ?? previous?.hsts ?? false,
-        keyType: input.keyType ?? previous?.keyType ?? this.config.acme.keyType,
-      };
-      const fresh = { status: 'pending' as const, lastError: null, failureCount: 0, nextAttemptAt: null };
-      await tx.httpsState.upsert({ where: { siteId }, create: { siteId, ...settings, ...fresh }, update: { ...settings, ...fresh } });
-      await this.audit.record(actor, { action: 'https.enable', targetType: 'site', targetId: siteId, changes: settings }, tx);
-      return this.operations.create(tx, actor, { kind: 'https.enable', siteId, targetType: 'site', payload: settings });
-    });
-    await this.operations.enqueue(operation);
-    return { operationId: operation.id };
+  /** hsts and keyType default to the site's previous choice, then to false and ACME_KEY_TYPE. */
+  requestEnable(actor: Actor, siteId: string, input: EnableHttpsDto): Promise<{ operationId: string }> {
+    return this.accept(actor, siteId, 'https.enable', (operationId, memberId) => this.prisma.$queryRaw<Array<{ id: string }>>`
+      WITH site AS (
+        SELECT id FROM sites WHERE id = ${siteId}::uuid AND (${memberId}::uuid IS NULL OR member_id = ${memberId}::uuid)
+      ), settings AS (
+        SELECT site.id AS site_id,
+               COALESCE(${input.hsts ?? null}::boolean, previous.hsts, false) AS hsts,
+               COALESCE(${input.keyType ?? null}::text, previous.key_type, ${this.config.acme.keyType}) AS key_type
+        FROM site LEFT JOIN https_states previous ON previous.site_id = site.id
+      ), state AS (
+        INSERT INTO https_states (site_id, enabled, hsts, key_type, status, last_error, failure_count, next_attempt_at, updated_at)
+        SELECT site_id, true, hsts, key_type, 'pending'::"HttpsStatus", NULL, 0, NULL, now() FROM settings
+        ON CONFLICT (site_id) DO UPDATE SET enabled = true, hsts = EXCLUDED.hsts, key_type = EXCLUDED.key_type, status = 'pending',
+          last_error = NULL, failure_count = 0, next_attempt_at = NULL, updated_at = now()
+        RETURNING site_id, jsonb_build_object('enabled', enabled, 'hsts', hsts, 'keyType', key_type) AS changes
+      ), audit AS (
+        INSERT INTO audit_events (actor, actor_role, action, target_type, target_id, changes)
+        SELECT ${actor.id}, ${actor.role}, 'https.enable', 'site', site_id::text, changes FROM state
+      )
+      INSERT INTO operations (id, kind, site_id, target_type, target_id, payload, actor)
+      SELECT ${operationId}::uuid, 'https.enable', site_id, 'site', site_id::text, changes, ${actor.id} FROM state
+      RETURNING id::text`);
   }
 
-  async requestDisable(actor: Actor, siteId: string, revoke: boolean): Promise<{ operationId: string }> {
-    const operation = await this.prisma.$transaction(async (tx) => {
-      await this.lockAndCheck(tx, actor, siteId);
-      await tx.httpsState.upsert({ where: { siteId }, create: { siteId, enabled: false }, update: { enabled: false } });
-      await this.audit.record(actor, { action: 'https.disable', targetType: 'site', targetId: siteId, changes: { revoke } }, tx);
-      return this.operations.create(tx, actor, { kind: 'https.disable', siteId, targetType: 'site', payload: { revoke } });
-    });
-    await this.operations.enqueue(operation);
-    return { operationId: operation.id };
+  requestDisable(actor: Actor, siteId: string, revoke: boolean): Promise<{ operationId: string }> {
+    const changes = JSON.stringify({ revoke });
+    return this.accept(actor, siteId, 'https.disable', (operationId, memberId) => this.prisma.$queryRaw<Array<{ id: string }>>`
+      WITH site AS (
+        SELECT id FROM sites WHERE id = ${siteId}::uuid AND (${memberId}::uuid IS NULL OR member_id = ${memberId}::uuid)
+      ), state AS (
+        INSERT INTO https_states (site_id, enabled, updated_at) SELECT id, false, now() FROM site
+        ON CONFLICT (site_id) DO UPDATE SET enabled = false, updated_at = now()
+        RETURNING site_id
+      ), audit AS (
+        INSERT INTO audit_events (actor, actor_role, action, target_type, target_id, changes)
+        SELECT ${actor.id}, ${actor.role}, 'https.disable', 'site', site_id::text, ${changes}::jsonb FROM state
+      )
+      INSERT INTO operations (id, kind, site_id, target_type, target_id, payload, actor)
+      SELECT ${operationId}::uuid, 'https.disable', site_id, 'site', site_id::text, ${changes}::jsonb, ${actor.id} FROM state
+      RETURNING id::text`);
   }
 
-  private async lockAndCheck(tx: Tx, actor: Actor, siteId: string): Promise<void> {
-    await lockSite(tx, siteId);
-    await this.access.require(actor, siteId, tx);
-    const pending = await pendingHttpsOperation(tx, siteId);
-    if (pending) throw AppException.conflict('an HTTPS operation is already in progress for this site', { operationId: pending });
+  /** Runs the statement; no row means no such site (for this actor), the in-flight index means 409. */
+  private async accept(
+    actor: Actor,
+    siteId: string,
+    kind: OperationKind,
+    statement: (operationId: string, memberId: string | null) => Promise<Array<{ id: string }>>,
+  ): Promise<{ operationId: string }> {
+    const operationId = randomUUID();
+    let rows: Array<{ id: string }>;
+    try {
+      rows = await statement(operationId, this.access.scope(actor).memberId ?? null);
+    } catch (error) {
+      if (!isInFlightConflict(error)) throw error;
+      const pending = await pendingHttpsOperation(this.prisma, siteId);
+      throw AppException.conflict('an HTTPS operation is already in progress for this site', { operationId: pending });
+    }
+    if (rows.length === 0) throw AppException.notFound('site');
+    await this.operations.enqueue({ id: operationId, kind });
+    return { operationId };
   }
 }

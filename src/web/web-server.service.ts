@@ -60,6 +60,17 @@ export class WebServerService {
     });
   }
 
+  /**
+   * Like apply(), but answers at once when the site's file on disk is already
+   * what its records render to: confirming that costs no wait for a batch.
+   */
+  async ensureApplied(siteId: string): Promise<SiteApplyResult> {
+    const [site] = await this.load([siteId]);
+    const entry = site ? await this.prepare(site).catch(() => undefined) : undefined;
+    if (entry && (await this.changedOnly([entry])).length === 0) return { siteId, ok: true, tls: entry.tls };
+    return this.apply(siteId);
+  }
+
   applyMany(siteIds: string[]): Promise<SiteApplyResult[]> {
     return Promise.all([...new Set(siteIds)].map((siteId) => this.apply(siteId)));
   }

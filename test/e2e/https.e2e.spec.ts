@@ -119,6 +119,21 @@ describe('HTTPS in one click (e2e)', () => {
     await finished(first);
   });
 
+  it('lets the database refuse a second HTTPS operation for a site, however the requests interleave', async () => {
+    const siteId = await createSite(['inflight.test']);
+    const held = await t.prisma.operation.create({ data: { kind: 'https.renew', siteId, targetType: 'site', actor: 'test' } });
+    const attempts = await Promise.all([1, 2, 3].map(() => api('post', `/api/sites/${siteId}/https`, t.staffToken, {})));
+    const disable = await api('delete', `/api/sites/${siteId}/https`, t.staffToken);
+    for (const res of [...attempts, disable]) {
+      expect(res.status).toBe(409);
+      expect(res.body.details).toEqual({ operationId: held.id });
+    }
+    expect(await t.prisma.auditEvent.count({ where: { targetId: siteId, action: { in: ['https.enable', 'https.disable'] } } })).toBe(0);
+    expect((await t.prisma.httpsState.findUniqueOrThrow({ where: { siteId } })).enabled).toBe(false);
+    await t.prisma.operation.update({ where: { id: held.id }, data: { status: 'failed' } });
+    expect((await finished(await enable(siteId))).status).toBe('succeeded');
+  });
+
   it('renews a certificate made due through the sweep and serves the new one', async () => {
     const site = await t.prisma.site.findUniqueOrThrow({ where: { primaryDomain: 'one.test' } });
     const before = await currentSerial(site.id);
