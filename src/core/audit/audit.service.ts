@@ -10,7 +10,11 @@ export interface AuditEntry {
   changes?: Record<string, unknown>;
 }
 
-const SECRET_FIELD = /key|token|password|passphrase|secret/i;
+/** Field names that hold secrets (privateKey, memberPrivateKey, token, password…), not keyType or keyCustody. */
+const SECRET_FIELD = /(private|secret|password|passphrase|token)|^(key|.*Key)$/i;
+const PUBLIC_KEY_FIELD = /public/i;
+/** Values that are secrets whatever field they sit in. */
+const SECRET_VALUE = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|^hk_[A-Za-z0-9_-]{20,}$/;
 
 @Injectable()
 export class AuditService {
@@ -56,8 +60,12 @@ export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_FIELD.test(k) && typeof v === 'string' ? '[redacted]' : redact(v)]),
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, isSecretField(k) && typeof v === 'string' ? '[redacted]' : redact(v)]),
     );
   }
-  return value;
+  return typeof value === 'string' && SECRET_VALUE.test(value) ? '[redacted]' : value;
+}
+
+function isSecretField(name: string): boolean {
+  return SECRET_FIELD.test(name) && !PUBLIC_KEY_FIELD.test(name);
 }
