@@ -5,12 +5,13 @@ import { JobsOfQueue, OperationJobData, QUEUE } from '../../jobs/catalog.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { OperationRunner, RunnableOperation } from '../core/operations/operation-runner.service.js';
+import { CatalogProcessor, dispatch, JobHandlers } from '../core/queue/job-handlers.js';
 import { HttpsDisabler } from './https-disabler.service.js';
 import { HttpsIssuer } from './https-issuer.service.js';
 import { HttpsSweep } from './https-sweep.service.js';
 
 @Processor(QUEUE.https)
-export class HttpsProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class HttpsProcessor extends WorkerHost implements OnApplicationBootstrap, CatalogProcessor {
   constructor(
     private readonly runner: OperationRunner,
     private readonly issuer: HttpsIssuer,
@@ -26,17 +27,15 @@ export class HttpsProcessor extends WorkerHost implements OnApplicationBootstrap
     this.worker.concurrency = this.config.acme.concurrency;
   }
 
-  private readonly handlers: Record<JobsOfQueue<typeof QUEUE.https>, (job: Job) => Promise<unknown>> = {
+  readonly handlers: JobHandlers<JobsOfQueue<typeof QUEUE.https>> = {
     'https.enable': (job) => this.runner.run(job, (op) => this.issuer.issue(siteOf(op), 'enable', isFinalAttempt(job))),
     'https.renew': (job) => this.runner.run(job, (op) => this.issuer.issue(siteOf(op), 'renew', true)),
     'https.disable': (job) => this.runner.run(job, (op) => this.disabler.disable(siteOf(op), revokeOf(op))),
     'https.sweep': () => this.sweep.run(),
   };
 
-  async process(job: Job<OperationJobData>): Promise<unknown> {
-    const handler = this.handlers[job.name as keyof typeof this.handlers];
-    if (!handler) throw new Error(`no handler for ${job.name}`);
-    return handler(job);
+  process(job: Job<OperationJobData>): Promise<unknown> {
+    return dispatch(this.handlers, job);
   }
 }
 
