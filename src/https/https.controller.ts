@@ -2,7 +2,8 @@ import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Post, Query }
 import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../core/auth/actor.js';
 import { CurrentActor, Roles } from '../core/auth/auth.decorators.js';
-import { DisableHttpsQuery, EnableHttpsDto, OperationAccepted } from './dto/https.dto.js';
+import { OperationAccepted } from '../operations/operation-accepted.dto.js';
+import { DisableHttpsQuery, EnableHttpsDto } from './dto/https.dto.js';
 import { HttpsService } from './https.service.js';
 
 @ApiTags('https')

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Put } from '@nes
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../core/auth/actor.js';
 import { CurrentActor, Roles } from '../core/auth/auth.decorators.js';
-import { OperationAccepted } from '../sites/dto/site.view.js';
+import { OperationAccepted } from '../operations/operation-accepted.dto.js';
 import { AttestationView, DataHeldView, SetLoggingDto } from './dto/logging.dto.js';
 import { LoggingService } from './logging.service.js';
 

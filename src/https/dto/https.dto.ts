@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 
@@ -20,9 +20,4 @@ export class DisableHttpsQuery {
   @Transform(({ value }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value))
   @IsBoolean()
   revoke?: boolean;
-}
-
-export class OperationAccepted {
-  @ApiProperty({ format: 'uuid' })
-  operationId!: string;
 }

@@ -58,7 +58,3 @@ export class SitePage {
   @ApiProperty({ type: [SiteView] }) items!: SiteView[];
   @ApiPropertyOptional() nextCursor?: string;
 }
-
-export class OperationAccepted {
-  @ApiProperty() operationId!: string;
-}
