@@ -10,6 +10,8 @@ export const BACKUPS_JOBS = {
   'backups.delete': { queue: BACKUPS_QUEUE, attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, operation: true },
   'backups.check': { queue: BACKUPS_QUEUE, attempts: 1, backoff: { type: 'fixed', delay: MINUTE }, operation: false },
   'backups.drill': { queue: BACKUPS_QUEUE, attempts: 1, backoff: { type: 'fixed', delay: MINUTE }, operation: false },
+  /** the keep rules, once a day per member repository (forget per site, one prune), not after every backup */
+  'backups.retention': { queue: BACKUPS_QUEUE, attempts: 2, backoff: { type: 'exponential', delay: MINUTE }, operation: false },
   /** re-derives the per-site job schedulers from Postgres (Redis may have lost them) */
   'backups.reconcile': { queue: BACKUPS_QUEUE, attempts: 1, backoff: { type: 'fixed', delay: MINUTE }, operation: false },
 } as const satisfies Record<string, JobSpec>;
@@ -17,6 +19,7 @@ export const BACKUPS_JOBS = {
 export const BACKUPS_SCHEDULE = {
   check: '30 4 * * 0',
   drill: '30 5 * * 0',
+  retention: '0 5 * * *',
   reconcile: '*/10 * * * *',
 } as const;
 

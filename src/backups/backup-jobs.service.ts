@@ -1,5 +1,7 @@
 import { promises as fs } from 'node:fs';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
 import { PgpKeyError, PgpMessageError } from '../core/adapters/pgp.adapter.js';
 import { ProcessRunner } from '../core/adapters/process.adapter.js';
 import type { Actor } from '../core/auth/actor.js';
@@ -8,9 +10,13 @@ import { SecretsService } from '../core/crypto/secrets.service.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { PermanentJobError } from '../core/operations/operation.errors.js';
 import type { RunnableOperation } from '../core/operations/operation-runner.service.js';
+import { MailerService } from '../notifications/mailer.service.js';
+import { backupFailedAlert } from './backup-alerts.js';
+import { backupPriority } from './backup.providers.js';
 import { siblingFolder, swapInto } from './folder-swap.js';
 import { ArchiveNotFound, ArchiveTampered, isArchiveId, MemberCustody } from './member-custody.service.js';
 import { BackupResult, ProviderCustody, SiteRef, SnapshotNotFound } from './provider-custody.service.js';
+import type { KeepRules } from './retention.js';
 
 const HOOK_TIMEOUT_MS = 15 * 60_000;
 
@@ -26,6 +32,8 @@ export interface RestorePayload {
 type RunKind = 'backup' | 'restore' | 'check' | 'drill';
 
 interface LoadedSite extends SiteRef {
+  primaryDomain: string;
+  contactEmail: string;
   policy: {
     enabled: boolean;
     keyCustody: 'provider' | 'member';
@@ -49,24 +57,48 @@ export class BackupJobs {
     private readonly processes: ProcessRunner,
     private readonly provider: ProviderCustody,
     private readonly member: MemberCustody,
+    private readonly mailer: MailerService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async runBackup(siteId: string, trigger: Trigger): Promise<'succeeded' | 'skipped'> {
+  /**
+   * Retention is not part of a backup: it runs once a day per repository
+   * (backups.retention), so a backup starts restic exactly once.
+   * `lastAttempt`: whether a failure is final, and so alerted.
+   */
+  async runBackup(siteId: string, trigger: Trigger, lastAttempt = true): Promise<'succeeded' | 'skipped'> {
     const site = await this.loadSite(siteId);
     const policy = site?.policy;
     if (!site || !policy?.enabled) {
       if (trigger === 'scheduled') return 'skipped';
       throw new PermanentJobError('backups are not enabled for this site');
     }
-    const custody = policy.keyCustody;
-    await this.recorded(site.id, 'backup', custody, async () => {
-      await this.runHook(site, policy.preBackupHook);
-      const result = await this.backupWith(site, policy);
-      await this.prisma.backupPolicy.update({ where: { siteId }, data: { lastSuccessAt: new Date() } });
-      return result;
-    });
-    await this.applyRetention(site, policy);
+    await this.recorded(
+      site,
+      'backup',
+      policy.keyCustody,
+      async () => {
+        await this.runHook(site, policy.preBackupHook);
+        const result = await this.backupWith(site, policy);
+        await this.prisma.backupPolicy.update({ where: { siteId }, data: { lastSuccessAt: new Date() } });
+        return result;
+      },
+      lastAttempt,
+    );
     return 'succeeded';
+  }
+
+  /** Every enabled site of the member, each by its own keep rules; provider-custody sites share one prune of the member's repository. */
+  async applyRetention(memberId: string): Promise<{ removed: number }> {
+    const policies = await this.prisma.backupPolicy.findMany({ where: { enabled: true, site: { memberId } } });
+    const rulesOf = (p: (typeof policies)[number]): KeepRules => ({ keepDaily: p.keepDaily, keepWeekly: p.keepWeekly, keepMonthly: p.keepMonthly });
+    const providerSites = policies.filter((p) => p.keyCustody === 'provider').map((p) => ({ siteId: p.siteId, rules: rulesOf(p) }));
+    const removed = await this.provider.prune(memberId, providerSites);
+    for (const policy of policies.filter((p) => p.keyCustody === 'member')) removed.push(...(await this.member.prune(policy.siteId, rulesOf(policy))));
+    if (removed.length > 0) {
+      await this.prisma.backupRun.updateMany({ where: { snapshotId: { in: removed }, site: { memberId }, deletedAt: null }, data: { deletedAt: new Date() } });
+    }
+    return { removed: removed.length };
   }
 
   async restore(operation: RunnableOperation): Promise<void> {
@@ -74,7 +106,7 @@ export class BackupJobs {
     try {
       const site = await this.requireSite(operation.siteId);
       const custody = isArchiveId(payload.snapshotId) ? 'member' : 'provider';
-      await this.recorded(site.id, 'restore', custody, async () => {
+      await this.recorded(site, 'restore', custody, async () => {
         const staging = await siblingFolder(site.documentRoot, 'restore');
         try {
           await this.restoreInto(site, payload, staging);
@@ -108,7 +140,7 @@ export class BackupJobs {
   async check(siteId: string): Promise<void> {
     const site = await this.requireSite(siteId);
     const custody = site.policy?.keyCustody ?? 'provider';
-    await this.recorded(site.id, 'check', custody, async () => {
+    await this.recorded(site, 'check', custody, async () => {
       if (custody === 'provider') {
         await this.provider.check(site);
         return {};
@@ -124,7 +156,7 @@ export class BackupJobs {
   async drill(siteId: string): Promise<void> {
     const site = await this.requireSite(siteId);
     const custody = site.policy?.keyCustody ?? 'provider';
-    await this.recorded(site.id, 'drill', custody, async () => {
+    await this.recorded(site, 'drill', custody, async () => {
       if (custody === 'provider') {
         const result = await this.provider.drill(site);
         return { snapshotId: result.snapshotId, files: result.files, totalBytes: result.bytes };
@@ -137,6 +169,12 @@ export class BackupJobs {
   async enabledSiteIds(): Promise<string[]> {
     const rows = await this.prisma.backupPolicy.findMany({ where: { enabled: true }, select: { siteId: true } });
     return rows.map((r) => r.siteId);
+  }
+
+  /** Members with at least one enabled site: retention fans out over them, one repository each. */
+  async enabledMemberIds(): Promise<string[]> {
+    const rows = await this.prisma.site.findMany({ where: { backupPolicy: { enabled: true } }, select: { memberId: true }, distinct: ['memberId'] });
+    return rows.map((r) => r.memberId);
   }
 
   /** Signature and size: the archive on disk is the one the backup wrote, unaltered. */
@@ -158,19 +196,6 @@ export class BackupJobs {
     return this.member.backup(site, policy.memberPublicKey);
   }
 
-  private async applyRetention(site: LoadedSite, policy: NonNullable<LoadedSite['policy']>): Promise<void> {
-    const rules = { keepDaily: policy.keepDaily, keepWeekly: policy.keepWeekly, keepMonthly: policy.keepMonthly };
-    try {
-      const removed = policy.keyCustody === 'provider' ? await this.provider.prune(site, rules) : await this.member.prune(site.id, rules);
-      if (removed.length) {
-        await this.prisma.backupRun.updateMany({ where: { siteId: site.id, snapshotId: { in: removed }, deletedAt: null }, data: { deletedAt: new Date() } });
-      }
-    } catch (error) {
-      // The backup itself is safe; pruning comes round again with the next run.
-      this.logger.error(`retention for site ${site.id} failed: ${(error as Error).message}`);
-    }
-  }
-
   private async restoreInto(site: SiteRef, payload: RestorePayload, staging: string): Promise<void> {
     if (!isArchiveId(payload.snapshotId)) return this.provider.restoreInto(site, payload.snapshotId, staging);
     if (!payload.sealedPrivateKey) throw new PermanentJobError('a member-custody restore needs the member private key');
@@ -188,15 +213,25 @@ export class BackupJobs {
 
   private async runHook(site: SiteRef, hook: string[]): Promise<void> {
     if (hook.length === 0) return;
-    await this.processes.runChecked(hook[0], hook.slice(1), { cwd: site.documentRoot, timeoutMs: HOOK_TIMEOUT_MS }).catch((error: Error) => {
+    const options = { cwd: site.documentRoot, timeoutMs: HOOK_TIMEOUT_MS, prefix: backupPriority(this.config) };
+    await this.processes.runChecked(hook[0], hook.slice(1), options).catch((error: Error) => {
       throw new Error(`pre-backup hook failed: ${error.message}`);
     });
   }
 
-  /** Writes the BackupRun row around `work`: running, then succeeded with its figures or failed with its error. */
-  private async recorded(siteId: string, kind: RunKind, custody: 'provider' | 'member', work: () => Promise<Partial<BackupResult>>): Promise<void> {
+  /**
+   * Writes the BackupRun row around `work`: running, then succeeded with its figures or failed with its error.
+   * A final failure of a backup, check or drill is mailed to staff and the member; a restore's requester watches its operation.
+   */
+  private async recorded(
+    site: LoadedSite,
+    kind: RunKind,
+    custody: 'provider' | 'member',
+    work: () => Promise<Partial<BackupResult>>,
+    lastAttempt = true,
+  ): Promise<void> {
     const started = Date.now();
-    const run = await this.prisma.backupRun.create({ data: { siteId, kind, custody } });
+    const run = await this.prisma.backupRun.create({ data: { siteId: site.id, kind, custody } });
     try {
       const result = await work();
       await this.prisma.backupRun.update({
@@ -215,7 +250,8 @@ export class BackupJobs {
     } catch (error) {
       const message = (error as Error).message.slice(0, 2000);
       await this.prisma.backupRun.update({ where: { id: run.id }, data: { status: 'failed', error: message, durationMs: Date.now() - started, finishedAt: new Date() } });
-      this.logger.error(`backup ${kind} for site ${siteId} failed: ${message}`);
+      this.logger.error(`backup ${kind} for site ${site.id} failed: ${message}`);
+      if (kind !== 'restore' && (lastAttempt || error instanceof PermanentJobError)) await this.mailer.send(backupFailedAlert(site, kind, message));
       throw error;
     }
   }
@@ -227,9 +263,16 @@ export class BackupJobs {
   }
 
   private async loadSite(siteId: string): Promise<LoadedSite | null> {
-    const site = await this.prisma.site.findUnique({ where: { id: siteId }, include: { backupPolicy: true } });
+    const site = await this.prisma.site.findUnique({ where: { id: siteId }, include: { backupPolicy: true, member: { select: { contactEmail: true } } } });
     if (!site) return null;
-    return { id: site.id, memberId: site.memberId, documentRoot: site.documentRoot, policy: site.backupPolicy };
+    return {
+      id: site.id,
+      memberId: site.memberId,
+      documentRoot: site.documentRoot,
+      primaryDomain: site.primaryDomain,
+      contactEmail: site.member.contactEmail,
+      policy: site.backupPolicy,
+    };
   }
 }
 

@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { PgpAdapter } from '../core/adapters/pgp.adapter.js';
-import { ResticAdapter, ResticRepo } from '../core/adapters/restic.adapter.js';
+import type { ResticRepo } from '../core/adapters/restic.adapter.js';
 import { SecretsService } from '../core/crypto/secrets.service.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 
@@ -27,26 +27,17 @@ export function isBackendUrl(target: string): boolean {
  */
 @Injectable()
 export class BackupStorage {
-  /** Repositories this process has seen initialised: each restic start costs a key derivation (~0.6 s), so check once. */
-  private readonly initialised = new Set<string>();
-
   constructor(
     private readonly prisma: PrismaService,
     private readonly secrets: SecretsService,
-    private readonly restic: ResticAdapter,
     private readonly pgp: PgpAdapter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** The member's repository, created (row, random password, `restic init`) on first use. */
+  /** The member's repository: its row and random password are made on first use; `restic init` waits until restic finds no repository there. */
   async repositoryOf(memberId: string): Promise<ResticRepo> {
     const row = (await this.prisma.backupRepository.findUnique({ where: { memberId } })) ?? (await this.createRepositoryRow(memberId));
-    const repo = { repository: row.location, password: this.secrets.decrypt(row.passwordEncrypted) };
-    if (!this.initialised.has(repo.repository)) {
-      await this.restic.init(repo);
-      this.initialised.add(repo.repository);
-    }
-    return repo;
+    return { repository: row.location, password: this.secrets.decrypt(row.passwordEncrypted) };
   }
 
   /** The repository if one was ever made; never creates one. */

@@ -5,11 +5,20 @@ import type { AppConfig } from '../config/config.js';
 import { ArchiveAdapter } from '../core/adapters/archive.adapter.js';
 import { PgpAdapter } from '../core/adapters/pgp.adapter.js';
 import { ProcessRunner } from '../core/adapters/process.adapter.js';
+import { StreamingProcessRunner } from '../core/adapters/process-stream.adapter.js';
 import { ResticAdapter } from '../core/adapters/restic.adapter.js';
-import { ResticSnapshotRemoval } from './restic-snapshot-removal.adapter.js';
 
 function resticCache(config: AppConfig): string {
   return join(config.stateDir, 'restic-cache');
+}
+
+/**
+ * Backup processes yield the CPU (and, with the BFQ scheduler, the disk) to the
+ * API and the web server: the nightly runs may take longer, requests may not.
+ */
+export function backupPriority(config: Pick<AppConfig, 'backupNice'>): string[] {
+  // ionice -t: where the I/O class cannot be set (some containers), run anyway rather than fail the backup.
+  return config.backupNice > 0 ? ['nice', '-n', String(config.backupNice), 'ionice', '-t', '-c', '2', '-n', '7'] : [];
 }
 
 /** The plain adapter classes, wired for this capability. */
@@ -17,13 +26,12 @@ export const BACKUP_ADAPTERS: Provider[] = [
   {
     provide: ResticAdapter,
     inject: [ProcessRunner, APP_CONFIG],
-    useFactory: (runner: ProcessRunner, config: AppConfig) => new ResticAdapter(runner, { cacheDir: resticCache(config) }),
-  },
-  {
-    provide: ResticSnapshotRemoval,
-    inject: [ProcessRunner, APP_CONFIG],
-    useFactory: (runner: ProcessRunner, config: AppConfig) => new ResticSnapshotRemoval(runner, { cacheDir: resticCache(config) }),
+    useFactory: (runner: ProcessRunner, config: AppConfig) => new ResticAdapter(runner, { cacheDir: resticCache(config), priority: backupPriority(config) }),
   },
   { provide: PgpAdapter, useFactory: () => new PgpAdapter() },
-  { provide: ArchiveAdapter, useFactory: () => new ArchiveAdapter() },
+  {
+    provide: ArchiveAdapter,
+    inject: [APP_CONFIG],
+    useFactory: (config: AppConfig) => new ArchiveAdapter(new StreamingProcessRunner(), { priority: backupPriority(config) }),
+  },
 ];

@@ -13,6 +13,10 @@ interface SiteJobData {
   siteId?: string;
 }
 
+interface MemberJobData {
+  memberId?: string;
+}
+
 type Handler = (job: Job) => Promise<unknown>;
 
 @Processor(QUEUE.backups)
@@ -33,12 +37,13 @@ export class BackupsProcessor extends WorkerHost implements OnApplicationBootstr
   }
 
   private readonly handlers: Record<JobsOfQueue<typeof QUEUE.backups>, Handler> = {
-    'backups.run': (job) => this.runner.run(job as Job<OperationJobData>, (op) => this.jobs.runBackup(op.siteId ?? '', 'manual').then(() => undefined)),
-    'backups.scheduled': (job) => this.jobs.runBackup((job.data as SiteJobData).siteId ?? '', 'scheduled'),
+    'backups.run': (job) => this.runner.run(job as Job<OperationJobData>, (op) => this.jobs.runBackup(op.siteId ?? '', 'manual', isLastAttempt(job)).then(() => undefined)),
+    'backups.scheduled': (job) => this.jobs.runBackup((job.data as SiteJobData).siteId ?? '', 'scheduled', isLastAttempt(job)),
     'backups.restore': (job) => this.runner.run(job as Job<OperationJobData>, (op) => this.jobs.restore(op)),
     'backups.delete': (job) => this.runner.run(job as Job<OperationJobData>, (op) => this.jobs.deleteAll(op)),
     'backups.check': (job) => this.perSite(job, 'backups.check', (siteId) => this.jobs.check(siteId)),
     'backups.drill': (job) => this.perSite(job, 'backups.drill', (siteId) => this.jobs.drill(siteId)),
+    'backups.retention': (job) => this.perMember(job),
     'backups.reconcile': () => this.schedules.reconcile(),
   };
 
@@ -56,4 +61,18 @@ export class BackupsProcessor extends WorkerHost implements OnApplicationBootstr
     for (const id of siteIds) await this.queues.add(name, { siteId: id }, `${job.id}-${id}`);
     return { fannedOut: siteIds.length };
   }
+
+  /** Retention goes per member: one repository, one prune, whatever the number of its sites. */
+  private async perMember(job: Job): Promise<unknown> {
+    const memberId = (job.data as MemberJobData).memberId;
+    if (memberId) return this.jobs.applyRetention(memberId);
+    const memberIds = await this.jobs.enabledMemberIds();
+    for (const id of memberIds) await this.queues.add('backups.retention', { memberId: id }, `${job.id}-${id}`);
+    return { fannedOut: memberIds.length };
+  }
+}
+
+/** Only the last attempt's failure is final; an earlier one is retried and not worth an alert yet. */
+function isLastAttempt(job: Job): boolean {
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }

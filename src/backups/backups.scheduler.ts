@@ -29,6 +29,11 @@ export class BackupsScheduler implements OnApplicationBootstrap {
     return this.enqueue('backups.check');
   }
 
+  @Cron(BACKUPS_SCHEDULE.retention)
+  enqueueRetention(): Promise<void> {
+    return this.enqueue('backups.retention');
+  }
+
   @Cron(BACKUPS_SCHEDULE.drill)
   enqueueDrill(): Promise<void> {
     return this.enqueue('backups.drill');

@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import { ArchiveAdapter } from '../core/adapters/archive.adapter.js';
@@ -56,23 +56,24 @@ export class MemberCustody {
 
   async backup(site: SiteRef, memberPublicKey: string, now = new Date()): Promise<BackupResult> {
     const key = await this.storage.signingKey();
-    const content = await listFiles(site.documentRoot);
     const dir = this.storage.memberArchiveDir(site.id);
     await fs.mkdir(dir, { recursive: true });
     const id = archiveIdOf(now);
     const path = join(dir, `${id}${SUFFIX}`);
     const tmp = join(dir, `.${id}${SUFFIX}.tmp`);
+    const counting = listFiles(site.documentRoot);
+    // Awaited after the archive is written; until then a failure must not count as unhandled.
+    counting.catch(() => undefined);
     try {
       const encrypted = await this.pgp.encryptStream({ input: this.archive.pack(site.documentRoot), recipientPublicKey: memberPublicKey, signingPrivateKey: key.privateKey });
-      await pipeline(encrypted, createWriteStream(tmp, { mode: 0o600 }));
-      const signature = await this.pgp.signDetached(tmp, key.privateKey);
+      const signature = await this.writeSigned(encrypted, tmp, key.privateKey);
       await this.files.writeAtomic(`${path}.sig`, signature, 0o644);
       await fs.rename(tmp, path);
     } catch (error) {
       await fs.rm(tmp, { force: true });
       throw error;
     }
-    const size = (await fs.stat(path)).size;
+    const [content, { size }] = await Promise.all([counting, fs.stat(path)]);
     return { snapshotId: id, archivePath: path, files: content.length, bytesAdded: size, totalBytes: size };
   }
 
@@ -127,6 +128,21 @@ export class MemberCustody {
     for (const archive of archives) bytes += (await fs.stat(archive.path)).size;
     await fs.rm(this.storage.memberArchiveDir(siteId), { recursive: true, force: true });
     return { items: archives.map((a) => a.path), bytes };
+  }
+
+  /** Writes the ciphertext and signs it in the same pass, rather than reading the whole archive back to sign it. */
+  private async writeSigned(encrypted: Readable, path: string, signingPrivateKey: string): Promise<string> {
+    const copy = new PassThrough();
+    encrypted.on('error', (error) => copy.destroy(error));
+    encrypted.pipe(copy);
+    const signing = this.pgp.signDetached(copy, signingPrivateKey);
+    try {
+      const [, signature] = await Promise.all([pipeline(encrypted, createWriteStream(path, { mode: 0o600 })), signing]);
+      return signature;
+    } catch (error) {
+      copy.destroy();
+      throw error;
+    }
   }
 
   private async removeArchive(archive: MemberArchive): Promise<void> {

@@ -1,12 +1,11 @@
 import { promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
-import { ResticAdapter, ResticRepo, Snapshot } from '../core/adapters/restic.adapter.js';
+import { BackupRequest, ResticAdapter, ResticError, ResticErrorReason, ResticRepo, Snapshot } from '../core/adapters/restic.adapter.js';
 import { BackupStorage } from './backup-storage.service.js';
 import { listFiles, siblingFolder } from './folder-swap.js';
 import { KeyedLock } from './keyed-lock.js';
 import { keepsEverything, KeepRules } from './retention.js';
-import { ResticSnapshotRemoval } from './restic-snapshot-removal.adapter.js';
 
 export interface SiteRef {
   id: string;
@@ -41,24 +40,35 @@ export function siteTag(siteId: string): string {
 export class ProviderCustody {
   constructor(
     private readonly restic: ResticAdapter,
-    private readonly removal: ResticSnapshotRemoval,
     private readonly storage: BackupStorage,
     private readonly lock: KeyedLock,
   ) {}
 
+  /** One restic process per backup: the repository is created only when restic finds none. */
   async backup(site: SiteRef, signal?: AbortSignal): Promise<BackupResult> {
     return this.withRepo(site, async (repo) => {
-      const summary = await this.restic.backup(repo, { path: site.documentRoot, tags: [siteTag(site.id)], signal });
+      const request: BackupRequest = { path: site.documentRoot, tags: [siteTag(site.id)], signal };
+      const summary = await this.restic.backup(repo, request).catch(async (error: unknown) => {
+        if (!(error instanceof ResticError) || error.reason !== ResticErrorReason.NoRepository) throw error;
+        await this.restic.init(repo);
+        return this.restic.backup(repo, request);
+      });
       return { snapshotId: summary.snapshotId, files: summary.totalFiles, bytesAdded: summary.dataAdded, totalBytes: summary.totalBytes };
     });
   }
 
-  /** Removed snapshot ids. */
-  async prune(site: SiteRef, rules: KeepRules): Promise<string[]> {
-    if (keepsEverything(rules)) return [];
-    return this.withRepo(site, async (repo) => {
-      const result = await this.restic.forget(repo, { ...rules, tags: [siteTag(site.id)], prune: true });
-      return result.removed;
+  /** Applies each site's keep rules in the member's repository, then prunes once for all of them; returns the removed snapshot ids. */
+  async prune(memberId: string, sites: { siteId: string; rules: KeepRules }[]): Promise<string[]> {
+    const ruled = sites.filter((site) => !keepsEverything(site.rules));
+    const repo = ruled.length > 0 ? await this.storage.existingRepositoryOf(memberId) : undefined;
+    if (!repo) return [];
+    return this.lock.with(repo.repository, async () => {
+      const removed: string[] = [];
+      for (const { siteId, rules } of ruled) {
+        removed.push(...(await this.restic.forget(repo, { ...rules, tags: [siteTag(siteId)], prune: false })).removed);
+      }
+      if (removed.length > 0) await this.restic.prune(repo);
+      return removed;
     });
   }
 
@@ -102,7 +112,7 @@ export class ProviderCustody {
     if (!repo) return { items: [], bytes: 0 };
     return this.lock.with(repo.repository, async () => {
       const ids = (await this.restic.snapshots(repo, { tags: [siteTag(site.id)] })).map((s) => s.id);
-      await this.removal.remove(repo, ids);
+      await this.restic.forgetIds(repo, ids);
       return { items: ids, bytes: 0 };
     });
   }

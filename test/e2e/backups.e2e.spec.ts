@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import * as openpgp from 'openpgp';
+import { SMTPServer } from 'smtp-server';
 import { backupSchedulerId, QUEUE } from '../../jobs/catalog.js';
+import { freePort } from '../../scripts/lib/ports.js';
 import { ResticAdapter } from '../../src/core/adapters/restic.adapter.js';
 import { ProcessRunner } from '../../src/core/adapters/process.adapter.js';
 import { SecretsService } from '../../src/core/crypto/secrets.service.js';
@@ -41,6 +43,8 @@ describe('backups (e2e: real restic, real OpenPGP, real Postgres and Redis)', ()
   let root: string;
   let staff: { Authorization: string };
   let memberKey: { privateKey: string; publicKey: string };
+  let smtp: SMTPServer;
+  const mails: Array<{ to: string[]; body: string }> = [];
   const restic = new ResticAdapter(new ProcessRunner());
 
   beforeAll(async () => {
@@ -48,15 +52,25 @@ describe('backups (e2e: real restic, real OpenPGP, real Postgres and Redis)', ()
     const redis = new Redis(TEST_REDIS_URL);
     await redis.flushdb();
     redis.disconnect();
+    smtp = await startSmtp(mails);
     t = await startTestApp(
-      testConfig({ ROLE: 'all', CRONS_ENABLED: 'false', STATE_DIR: join(root, 'state'), SITES_ROOT: join(root, 'www'), BACKUP_TARGET: join(root, 'backups') }),
+      testConfig({
+        ROLE: 'all',
+        CRONS_ENABLED: 'false',
+        STATE_DIR: join(root, 'state'),
+        SITES_ROOT: join(root, 'www'),
+        BACKUP_TARGET: join(root, 'backups'),
+        SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as { port: number }).port}`,
+        STAFF_ALERT_EMAIL: 'staff@example.org',
+      }),
     );
     staff = bearer(t.staffToken);
     memberKey = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Member', email: 'm@example.org' }], passphrase: PASSPHRASE, format: 'armored' });
   }, 120_000);
 
   afterAll(async () => {
-    await t.close();
+    await t?.close();
+    await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
     await fs.rm(root, { recursive: true, force: true });
   });
 
@@ -299,13 +313,20 @@ describe('backups (e2e: real restic, real OpenPGP, real Postgres and Redis)', ()
       expect(Buffer.compare(res.body as Buffer, await fs.readFile(latest.path))).toBe(0);
     });
 
-    it('the drill checks signature and size', async () => {
+    it('the drill checks signature and size, and a failed drill is mailed to staff and the member', async () => {
       await t.app.get(BackupJobs).drill(site.id);
       const drill = await t.prisma.backupRun.findFirstOrThrow({ where: { siteId: site.id, kind: 'drill' } });
       expect(drill.status).toBe('succeeded');
+      expect(mails).toEqual([]);
       const latest = (await t.app.get(MemberCustody).list(site.id)).at(-1)!;
       await fs.appendFile(latest.path, Buffer.from([0]));
       await expect(t.app.get(BackupJobs).drill(site.id)).rejects.toThrow(/signature/);
+
+      const { member, primaryDomain } = await t.prisma.site.findUniqueOrThrow({ where: { id: site.id }, include: { member: true } });
+      const mail = await eventually(async () => mails.find((m) => m.body.includes(primaryDomain)) ?? Promise.reject(new Error('no mail yet')));
+      expect(mail.to.sort()).toEqual([member.contactEmail, 'staff@example.org'].sort());
+      expect(mail.body).toMatch(/restore drill failed/);
+      expect(mail.body).toMatch(/signature/);
     });
   });
 
@@ -319,8 +340,13 @@ describe('backups (e2e: real restic, real OpenPGP, real Postgres and Redis)', ()
       const site = await newSite();
       await t.http.put(`/api/sites/${site.id}/backup-policy`).set(staff).send({ enabled: true, keyCustody: 'provider', ...rules }).expect(200);
       const repo = await t.app.get(BackupStorage).repositoryOf(site.memberId);
+      await restic.init(repo);
       for (const time of PAST) await restic.backup(repo, { path: site.documentRoot, tags: [siteTag(site.id)], time: new Date(time), host: 'hostkeeper' });
       const fresh = await backupNow(site);
+      expect(await restic.snapshots(repo, { tags: [siteTag(site.id)] })).toHaveLength(PAST.length + 1);
+
+      await t.app.get(BackupJobs).applyRetention(site.memberId);
+
       const left = await restic.snapshots(repo, { tags: [siteTag(site.id)] });
       expect(left.map((s) => s.id)).toContain(fresh);
       expect(left.filter((s) => s.id !== fresh).map((s) => s.time.toISOString()).sort()).toEqual([...KEPT].sort());
@@ -332,6 +358,10 @@ describe('backups (e2e: real restic, real OpenPGP, real Postgres and Redis)', ()
       const custody = t.app.get(MemberCustody);
       for (const time of PAST) await custody.backup(site, memberKey.publicKey, new Date(time));
       const fresh = await backupNow(site);
+      expect(await custody.list(site.id)).toHaveLength(PAST.length + 1);
+
+      await t.app.get(BackupJobs).applyRetention(site.memberId);
+
       const left = await custody.list(site.id);
       expect(left.map((a) => a.id)).toContain(fresh);
       expect(left.filter((a) => a.id !== fresh).map((a) => a.time.toISOString()).sort()).toEqual([...KEPT].sort());
@@ -345,6 +375,9 @@ describe('backups (e2e: real restic, real OpenPGP, real Postgres and Redis)', ()
     for (let i = 0; i < 40; i++) big[`blob-${i}.bin`] = randomBytes(8 * 1024 * 1024);
     const site = await newSite(big);
     await t.http.put(`/api/sites/${site.id}/backup-policy`).set(staff).send({ enabled: true }).expect(200);
+    // The repository exists already, as it does for every backup but a member's first.
+    const repo = await t.app.get(BackupStorage).repositoryOf(site.memberId);
+    await restic.init(repo);
     await t.http.post(`/api/sites/${site.id}/backups`).set(staff).expect(202);
 
     const pid = await eventually(async () => {
@@ -362,7 +395,6 @@ describe('backups (e2e: real restic, real OpenPGP, real Postgres and Redis)', ()
     });
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/restic/);
-    const repo = await t.app.get(BackupStorage).repositoryOf(site.memberId);
     await expect(restic.check(repo)).resolves.toBeUndefined();
   });
 
@@ -399,6 +431,24 @@ describe('backups (e2e: real restic, real OpenPGP, real Postgres and Redis)', ()
     expect(await t.app.get(BackupSchedules).reconcile()).toEqual({ upserted: 0, removed: 0 });
   });
 });
+
+async function startSmtp(mails: Array<{ to: string[]; body: string }>): Promise<SMTPServer> {
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, done) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        mails.push({ to: session.envelope.rcptTo.map(({ address }) => address), body: Buffer.concat(chunks).toString('utf8') });
+        done();
+      });
+    },
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
+  return smtp;
+}
 
 function binary(response: unknown, callback: (error: Error | null, body: Buffer) => void): void {
   const res = response as NodeJS.ReadableStream;

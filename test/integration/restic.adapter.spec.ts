@@ -30,6 +30,12 @@ async function killedBackup(repo: ResticRepo, path: string): Promise<void> {
   await once(child, 'close');
 }
 
+async function countPacks(repo: ResticRepo): Promise<number> {
+  const dirs = await fs.readdir(join(repo.repository, 'data'));
+  const counts = await Promise.all(dirs.map(async (dir) => (await fs.readdir(join(repo.repository, 'data', dir))).length));
+  return counts.reduce((sum, n) => sum + n, 0);
+}
+
 describe('ResticAdapter (real restic)', () => {
   const password = `pw-${randomBytes(12).toString('hex')}`;
   const runner = new SpyRunner();
@@ -92,6 +98,37 @@ describe('ResticAdapter (real restic)', () => {
     expect(snapshots[0].time).toBeInstanceOf(Date);
   });
 
+  it('a backup starts restic once and still reports the full snapshot id', async () => {
+    const repo = await newRepo();
+    const site = await newSite({ 'a.txt': 'a' });
+    const before = runner.calls.length;
+
+    const { snapshotId } = await restic.backup(repo, { path: site });
+
+    expect(runner.calls.slice(before).map((call) => call.args[0])).toEqual(['backup']);
+    expect(snapshotId).toMatch(/^[0-9a-f]{64}$/);
+    expect((await restic.snapshots(repo)).map((s) => s.id)).toEqual([snapshotId]);
+  });
+
+  it('a backup into a repository that does not exist yet fails as no-repository (callers init then)', async () => {
+    const site = await newSite({ 'a.txt': 'a' });
+    const repo = { repository: join(root, 'not-yet'), password };
+
+    await expect(restic.backup(repo, { path: site })).rejects.toMatchObject({ reason: ResticErrorReason.NoRepository });
+  });
+
+  it('runs restic under the priority prefix it is given', async () => {
+    const spy = new SpyRunner();
+    const lowly = new ResticAdapter(spy, { cacheDir: join(root, 'cache'), priority: ['nice', '-n', '5'] });
+    const repo = await newRepo();
+    const site = await newSite({ 'a.txt': 'a' });
+
+    const { snapshotId } = await lowly.backup(repo, { path: site });
+
+    expect(snapshotId).toMatch(/^[0-9a-f]{64}$/);
+    expect(spy.calls.map((call) => call.options.prefix)).toEqual([['nice', '-n', '5']]);
+  });
+
   it('lists a snapshot relative to its root and dumps it as a tar stream', async () => {
     const repo = await newRepo();
     const site = await newSite({ 'a.txt': 'aaa', 'sub/b.txt': 'bb' });
@@ -132,6 +169,24 @@ describe('ResticAdapter (real restic)', () => {
     expect(left.map((s) => s.id).sort()).toEqual([dayTwo, dayThree].sort());
     expect(left.find((s) => s.id === dayThree)?.time.toISOString()).toBe('2024-01-03T12:00:00.000Z');
     await restic.check(repo, { readDataSubset: '100%' });
+  });
+
+  it('forgetIds removes exactly the named snapshots and prunes their data', async () => {
+    const repo = await newRepo();
+    const site = await newSite({ 'keep.txt': 'kept' });
+    const kept = (await restic.backup(repo, { path: site, tags: ['a'] })).snapshotId;
+    await writeTree(site, { 'gone.bin': randomBytes(200_000) });
+    const goneA = (await restic.backup(repo, { path: site, tags: ['b'] })).snapshotId;
+    const goneB = (await restic.backup(repo, { path: site, tags: ['b'] })).snapshotId;
+    const packsBefore = await countPacks(repo);
+
+    await restic.forgetIds(repo, [goneA, goneB]);
+
+    expect((await restic.snapshots(repo)).map((s) => s.id)).toEqual([kept]);
+    expect(await countPacks(repo)).toBeLessThan(packsBefore);
+    await restic.check(repo, { readDataSubset: '100%' });
+    await expect(restic.forgetIds(repo, ['--keep-last=0'])).rejects.toThrow(/invalid snapshot id/);
+    await expect(restic.forgetIds(repo, [])).resolves.toBeUndefined();
   });
 
   describe('interrupted backups', () => {

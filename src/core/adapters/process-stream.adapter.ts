@@ -1,13 +1,15 @@
 import { ChildProcess, spawn, StdioOptions } from 'node:child_process';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ProcessError } from './process.adapter.js';
+import { prefixed, ProcessError } from './process.adapter.js';
 
 export interface StreamRunOptions {
   cwd?: string;
   /** Extra variables; merged over a minimal inherited environment. */
   env?: Record<string, string>;
   signal?: AbortSignal;
+  /** Runs the program under these commands, e.g. ['nice', '-n', '10']. */
+  prefix?: readonly string[];
 }
 
 const STDERR_LIMIT = 64 * 1024;
@@ -24,15 +26,19 @@ export class StreamingProcessRunner {
    * Destroying the stream stops the program.
    */
   output(file: string, args: readonly string[], options: StreamRunOptions = {}): Readable {
-    const child = this.start(file, args, options, ['ignore', 'pipe', 'pipe']);
-    const stderr = collectStderr(child);
-    const out = new PassThrough();
-    child.stdout!.pipe(out, { end: false });
-    exitCodeOf(child).then(
-      (code) => (code === 0 ? out.end() : out.destroy(new ProcessError(file, { code, stdout: '', stderr: stderr() }))),
-      (error: Error) => out.destroy(error),
-    );
-    out.on('close', () => stopIfRunning(child));
+    return stdoutUntilExit(file, this.start(file, args, options, ['ignore', 'pipe', 'pipe']));
+  }
+
+  /**
+   * The program as a filter: `input` goes to its stdin, its stdout comes back.
+   * The output errors, as output()'s does, when the program or the input fails.
+   */
+  filter(file: string, args: readonly string[], input: Readable, options: StreamRunOptions = {}): Readable {
+    const child = this.start(file, args, options, ['pipe', 'pipe', 'pipe']);
+    const out = stdoutUntilExit(file, child);
+    pipeline(input, child.stdin!).catch((error: unknown) => {
+      if (!isBrokenPipe(error)) out.destroy(error as Error);
+    });
     return out;
   }
 
@@ -51,7 +57,8 @@ export class StreamingProcessRunner {
   }
 
   private start(file: string, args: readonly string[], options: StreamRunOptions, stdio: StdioOptions): ChildProcess {
-    return spawn(file, args, {
+    const [command, ...argv] = prefixed(file, args, options.prefix);
+    return spawn(command, argv, {
       cwd: options.cwd,
       env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
       stdio,
@@ -59,6 +66,22 @@ export class StreamingProcessRunner {
       shell: false,
     });
   }
+}
+
+function stdoutUntilExit(file: string, child: ChildProcess): Readable {
+  const stderr = collectStderr(child);
+  const out = new PassThrough();
+  child.stdout!.pipe(out, { end: false });
+  exitCodeOf(child).then(
+    (code) => {
+      if (out.destroyed) return;
+      if (code === 0) out.end();
+      else out.destroy(new ProcessError(file, { code, stdout: '', stderr: stderr() }));
+    },
+    (error: Error) => out.destroy(error),
+  );
+  out.on('close', () => stopIfRunning(child));
+  return out;
 }
 
 function exitCodeOf(child: ChildProcess): Promise<number> {

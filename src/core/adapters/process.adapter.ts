@@ -8,6 +8,8 @@ export interface RunOptions {
   input?: string | Buffer;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Runs the program under these commands, e.g. ['nice', '-n', '10']; an argument array like the rest. */
+  prefix?: readonly string[];
 }
 
 export interface RunResult {
@@ -31,8 +33,9 @@ export class ProcessError extends Error {
  */
 export class ProcessRunner {
   run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const [command, ...argv] = prefixed(file, args, options.prefix);
     return new Promise((resolvePromise, reject) => {
-      const child = spawn(file, args, {
+      const child = spawn(command, argv, {
         cwd: options.cwd,
         env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
         stdio: ['pipe', 'pipe', 'pipe'],
@@ -63,4 +66,9 @@ export class ProcessRunner {
     if (result.code !== 0) throw new ProcessError(file, result);
     return result;
   }
+}
+
+/** The command line with its prefix (nice, ionice ...) in front; both exec the program, so a kill still reaches it. */
+export function prefixed(file: string, args: readonly string[], prefix: readonly string[] = []): string[] {
+  return [...prefix, file, ...args];
 }
