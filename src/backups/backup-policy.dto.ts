@@ -150,7 +150,3 @@ export class BackupEntryView {
 export class BackupListView {
   @ApiProperty({ type: [BackupEntryView] }) items!: BackupEntryView[];
 }
-
-export class OperationAccepted {
-  @ApiProperty() operationId!: string;
-}

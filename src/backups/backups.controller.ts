@@ -3,7 +3,8 @@ import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPro
 import type { Response } from 'express';
 import type { Actor } from '../core/auth/actor.js';
 import { CurrentActor, Roles } from '../core/auth/auth.decorators.js';
-import { BackupListView, BackupPolicyDto, BackupPolicyView, OperationAccepted, RestoreDto } from './backup-policy.dto.js';
+import { OperationAccepted } from '../operations/operation-accepted.dto.js';
+import { BackupListView, BackupPolicyDto, BackupPolicyView, RestoreDto } from './backup-policy.dto.js';
 import { BackupsService } from './backups.service.js';
 
 @ApiTags('backups')

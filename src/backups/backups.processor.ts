@@ -5,6 +5,7 @@ import { JobsOfQueue, OperationJobData, QUEUE } from '../../jobs/catalog.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { OperationRunner } from '../core/operations/operation-runner.service.js';
+import { CatalogProcessor, dispatch, JobHandlers } from '../core/queue/job-handlers.js';
 import { QueueRegistry } from '../core/queue/queue.registry.js';
 import { BackupJobs } from './backup-jobs.service.js';
 import { BackupSchedules } from './backup-schedules.service.js';
@@ -17,10 +18,8 @@ interface MemberJobData {
   memberId?: string;
 }
 
-type Handler = (job: Job) => Promise<unknown>;
-
 @Processor(QUEUE.backups)
-export class BackupsProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class BackupsProcessor extends WorkerHost implements OnApplicationBootstrap, CatalogProcessor {
   constructor(
     private readonly runner: OperationRunner,
     private readonly jobs: BackupJobs,
@@ -36,7 +35,7 @@ export class BackupsProcessor extends WorkerHost implements OnApplicationBootstr
     this.worker.concurrency = this.config.backupConcurrency;
   }
 
-  private readonly handlers: Record<JobsOfQueue<typeof QUEUE.backups>, Handler> = {
+  readonly handlers: JobHandlers<JobsOfQueue<typeof QUEUE.backups>> = {
     'backups.run': (job) => this.runner.run(job as Job<OperationJobData>, (op) => this.jobs.runBackup(op.siteId ?? '', 'manual', isLastAttempt(job)).then(() => undefined)),
     'backups.scheduled': (job) => this.jobs.runBackup((job.data as SiteJobData).siteId ?? '', 'scheduled', isLastAttempt(job)),
     'backups.restore': (job) => this.runner.run(job as Job<OperationJobData>, (op) => this.jobs.restore(op)),
@@ -47,10 +46,8 @@ export class BackupsProcessor extends WorkerHost implements OnApplicationBootstr
     'backups.reconcile': () => this.schedules.reconcile(),
   };
 
-  async process(job: Job): Promise<unknown> {
-    const handler = this.handlers[job.name as keyof typeof this.handlers];
-    if (!handler) throw new Error(`no handler for ${job.name}`);
-    return handler(job);
+  process(job: Job): Promise<unknown> {
+    return dispatch(this.handlers, job);
   }
 
   /** A periodic job without a site fans out into one job per enabled site, each in its own slot. */
