@@ -50,7 +50,6 @@ export interface AppConfig {
   backupNice: number;
   defaultLogging: { mode: LoggingMode; retentionDays: number };
   smtp: { url?: string; from: string; staffAlertEmail?: string };
-  workerConcurrency: number;
   /** logging.apply jobs one worker process runs at once; they wait on the shared nginx batch, so many is cheap */
   loggingConcurrency: number;
 }
@@ -123,7 +122,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       from: env.SMTP_FROM || 'hostkeeper@localhost',
       staffAlertEmail: read.optionalEmail('STAFF_ALERT_EMAIL'),
     },
-    workerConcurrency: read.int('WORKER_CONCURRENCY', 8, 1, 256),
     loggingConcurrency: read.int('LOGGING_CONCURRENCY', 500, 1, 5000),
   };
 
