@@ -29,7 +29,7 @@ export class LoggingProcessor extends WorkerHost implements OnApplicationBootstr
   }
 
   readonly handlers: JobHandlers<JobsOfQueue<typeof QUEUE.logging>> = {
-    'logging.apply': (job) => this.runner.run(job, (operation) => this.purge.apply(operation)),
+    'logging.apply': (job) => this.runner.runGrouped(job, (operation) => this.purge.apply(operation)),
     'logging.retention': () => this.retention.run(),
   };
 

@@ -13,7 +13,9 @@ import { loggingHttpConf, siteLogDir } from '../logging/logging-directives.js';
 import { installCertificateFiles, removeCertificateFiles } from './certificate-files.js';
 import { renderVhost } from './vhost.renderer.js';
 
-export type SiteApplyResult = { siteId: string; ok: true; tls: boolean } | { siteId: string; ok: false; error: string };
+export type SiteApplyResult =
+  | { siteId: string; ok: true; tls: boolean; siteKey: string }
+  | { siteId: string; ok: false; error: string; missing?: true };
 
 /** The http-level file every site file relies on (log formats and maps). */
 export const COMMON_CONF_KEY = '00-hostkeeper-common';
@@ -67,7 +69,7 @@ export class WebServerService {
   async ensureApplied(siteId: string): Promise<SiteApplyResult> {
     const [site] = await this.load([siteId]);
     const entry = site ? await this.prepare(site).catch(() => undefined) : undefined;
-    if (entry && (await this.changedOnly([entry])).length === 0) return { siteId, ok: true, tls: entry.tls };
+    if (entry && (await this.changedOnly([entry])).length === 0) return { siteId, ok: true, tls: entry.tls, siteKey: entry.siteKey };
     return this.apply(siteId);
   }
 
@@ -106,7 +108,7 @@ export class WebServerService {
     const sites = await this.load(siteIds);
     const found = new Set(sites.map((site) => site.id));
     const results = new Map<string, SiteApplyResult>(
-      siteIds.filter((id) => !found.has(id)).map((siteId) => [siteId, { siteId, ok: false, error: 'the site does not exist' }]),
+      siteIds.filter((id) => !found.has(id)).map((siteId) => [siteId, { siteId, ok: false, error: 'the site does not exist', missing: true }]),
     );
     const entries: Array<SiteConfig & { siteId: string; tls: boolean }> = [];
     await Promise.all(
@@ -124,7 +126,7 @@ export class WebServerService {
     const failures = new Map(outcome.results.flatMap((result) => (result.ok ? [] : [[result.siteKey, result.error.message] as const])));
     for (const entry of entries) {
       const error = failures.get(entry.siteKey);
-      results.set(entry.siteId, error ? { siteId: entry.siteId, ok: false, error } : { siteId: entry.siteId, ok: true, tls: entry.tls });
+      results.set(entry.siteId, error ? { siteId: entry.siteId, ok: false, error } : { siteId: entry.siteId, ok: true, tls: entry.tls, siteKey: entry.siteKey });
     }
     if (outcome.quarantined.length > 0) await this.reportQuarantine(outcome.quarantined);
     return siteIds.map((siteId) => results.get(siteId)!);

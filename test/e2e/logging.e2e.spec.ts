@@ -262,6 +262,30 @@ describe('no-logging mode (e2e)', () => {
     expect((purge?.files as Array<{ name: string }>).map((file) => file.name)).toEqual(expect.arrayContaining([`access-${today()}.log`, 'error.log']));
   });
 
+  it('a burst of switches sharing statements: each site once per request, the same site twice in order, another member’s site refused', async () => {
+    const mine = await Promise.all(['burst1.logging.test', 'burst2.logging.test', 'burst3.logging.test'].map((domain) => createSite(domain)));
+    const theirs = await createSite('burst-other.logging.test', memberB);
+    const put = (siteId: string, mode: string) => t.http.put(`/api/sites/${siteId}/logging`).set(bearer(memberToken)).send({ mode });
+    const responses = await Promise.all([put(mine[0], 'full'), put(mine[0], 'anonymized'), put(mine[1], 'off'), put(theirs, 'full'), put(mine[2], 'anonymized')]);
+    expect(responses.map((res) => res.status)).toEqual([202, 202, 202, 404, 202]);
+    const operationIds = responses.filter((res) => res.status === 202).map((res) => res.body.operationId as string);
+    await eventually(async () => {
+      const operations = await t.prisma.operation.findMany({ where: { id: { in: operationIds } } });
+      expect(operations.map((operation) => operation.status)).toEqual(operationIds.map(() => 'succeeded'));
+    }, 30_000);
+    const setEvents = await t.prisma.auditEvent.findMany({ where: { action: 'logging.set', targetId: { in: [...mine, theirs] } }, orderBy: { id: 'asc' } });
+    expect(setEvents.map((event) => [event.targetId, (event.changes as { mode: string }).mode])).toEqual(
+      expect.arrayContaining([[mine[0], 'full'], [mine[0], 'anonymized'], [mine[1], 'off'], [mine[2], 'anonymized']]),
+    );
+    expect(setEvents).toHaveLength(4);
+    const lastForFirst = setEvents.filter((event) => event.targetId === mine[0]).at(-1);
+    const policy = await t.prisma.loggingPolicy.findUnique({ where: { siteId: mine[0] } });
+    expect(policy?.mode).toBe((lastForFirst?.changes as { mode: string }).mode);
+    expect((await t.prisma.loggingPolicy.findUnique({ where: { siteId: theirs } }))?.mode).not.toBe('full');
+    const purges = await t.prisma.attestation.findMany({ where: { siteId: { in: mine }, kind: 'logs.purge' } });
+    expect(new Set(purges.map((row) => row.siteId))).toEqual(new Set(mine));
+  });
+
   it("the service's own log output holds no visitor address and no token", () => {
     expect(logLines.some((line) => line.includes('purged'))).toBe(true);
     const output = logLines.join('\n');
