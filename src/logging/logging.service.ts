@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/config.js';
 import type { Actor } from '../core/auth/actor.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { AppException } from '../core/errors/app.exception.js';
-import { Coalescer } from '../core/operations/operation-runner.service.js';
+import { Coalescer } from '../core/operations/coalescer.js';
 import { OperationsService } from '../core/operations/operations.service.js';
 import { SiteAccess } from '../sites/site-access.service.js';
 import { AttestationView, DataHeldView, HeldFileView, SetLoggingDto } from './dto/logging.dto.js';

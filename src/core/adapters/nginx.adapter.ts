@@ -90,7 +90,7 @@ type Failures = Map<string, string>;
  */
 export class NginxAdapter {
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly reloads: Coalescer;
+  private readonly reloads: ReloadCoalescer;
   private reloadsDone = 0;
 
   constructor(
@@ -98,7 +98,7 @@ export class NginxAdapter {
     private readonly processes: ProcessRunner,
     private readonly files: FilesAdapter,
   ) {
-    this.reloads = new Coalescer(options.reloadWindowMs, (claim) =>
+    this.reloads = new ReloadCoalescer(options.reloadWindowMs, (claim) =>
       this.exclusive(async () => {
         claim();
         await this.reloadNow();
@@ -357,7 +357,7 @@ export class NginxAdapter {
  * first, or while a run is pending. The run calls `claim()` once it holds the
  * lock: every request made before that point is covered by this run.
  */
-class Coalescer {
+class ReloadCoalescer {
   private waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   private timer?: NodeJS.Timeout;
   private running = false;
