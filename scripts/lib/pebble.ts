@@ -116,7 +116,9 @@ function pebbleEnv(options: PebbleOptions): Record<string, string> {
     PEBBLE_VA_NOSLEEP: '1',
     PEBBLE_WFE_NONCEREJECT: String(options.nonceRejectPercent ?? 5),
   };
-  if (options.authzReusePercent !== undefined) env.PEBBLE_AUTHZREUSE = String(options.authzReusePercent);
+  // pebble 2.4 can deadlock under load while reusing authorizations (a lock-order
+  // inversion in its in-memory store), so every order validates unless asked otherwise.
+  env.PEBBLE_AUTHZREUSE = String(options.authzReusePercent ?? 0);
   return env;
 }
 

@@ -89,7 +89,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       contactEmail: read.optionalEmail('ACME_CONTACT_EMAIL'),
       keyType: read.oneOf('ACME_KEY_TYPE', ['ecdsa', 'rsa'] as const, 'ecdsa'),
       renewBeforeFraction: 1 / 3,
-      concurrency: read.int('ACME_CONCURRENCY', 50, 1, 1000),
+      concurrency: read.int('ACME_CONCURRENCY', 100, 1, 1000),
       rateLimits: {
         certificatesPerDomain: read.int('ACME_LIMIT_CERTS_PER_DOMAIN', 50, 1, 1_000_000),
         domainWindowHours: read.int('ACME_LIMIT_DOMAIN_WINDOW_HOURS', 168, 1, 100_000),

@@ -84,6 +84,21 @@ describe('AcmeAdapter against pebble', () => {
     }
   });
 
+  it('shares the directory and the nonces between orders instead of asking for them each time', async () => {
+    const shared = new AcmeAdapter({ directoryUrl: pebble.directoryUrl, caBundlePem: pebble.caBundlePem });
+    const logPath = join(dataDir, 'pebble', 'pebble.log');
+    const logBefore = (await fs.readFile(logPath, 'utf8')).length;
+
+    const orders = ['shared1', 'shared2', 'shared3'].map((name) =>
+      shared.issue({ ...account, domains: [`${name}.test`], keyType: 'ecdsa', ...challenges() }),
+    );
+    for (const issued of await Promise.all(orders)) await shared.renewalInfo(issued.certificatePem);
+
+    const requests = (await fs.readFile(logPath, 'utf8')).slice(logBefore);
+    expect(requests.match(/GET \/dir /g)).toHaveLength(1);
+    expect(requests.match(/HEAD \/nonce-plz /g)?.length ?? 0).toBeLessThanOrEqual(orders.length);
+  });
+
   it('explains a domain that does not point at this server', async () => {
     await pebble.setARecord('elsewhere.test', ['127.0.0.2']);
     const failure = await acme

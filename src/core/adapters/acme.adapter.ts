@@ -1,7 +1,8 @@
 import * as acme from 'acme-client';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
 import { Agent } from 'node:https';
+import { createSecureContext } from 'node:tls';
 
 export interface AcmeAdapterOptions {
   directoryUrl: string;
@@ -68,20 +69,45 @@ const RETRY_BASE_MS = 200;
 /** Polling of authorizations and orders: about a minute in all. */
 const POLLING = { backoffAttempts: 12, backoffMin: 250, backoffMax: 10_000 };
 
+/** Like acme-client's own cache; directories change rarely and only additively. */
+const DIRECTORY_MAX_AGE_MS = 24 * 3600_000;
+/** Unused nonces kept per CA; the newest are used first, older ones are dropped. */
+const NONCE_POOL_SIZE = 256;
+/** Shared clients kept per adapter: one account per CA in practice, more only after a key change. */
+const CLIENT_CACHE_SIZE = 8;
+
+type Directory = Record<string, unknown>;
+
+interface HttpResponse {
+  status: number;
+  headers: Record<string, unknown>;
+  data: unknown;
+}
+
+/** The parts of acme-client's internal HttpClient (`client.http`, untyped) that are shared between orders. */
+interface HttpClientInternals {
+  /** Signs every request; a PEM here would be parsed again for each signature. */
+  accountKey: Buffer | KeyObject;
+  getDirectory(): Promise<Directory>;
+  getNonce(): Promise<string>;
+  request(url: string, method: string, opts?: object): Promise<HttpResponse>;
+}
+
 /**
  * acme-client turns problem documents into plain Errors carrying only the
  * detail text; this interceptor remembers the last problem seen inside the
  * current operation, so errors can be classified by their ACME type.
  */
 const problems = new AsyncLocalStorage<{ problem?: Problem }>();
-const trustedAgents = new Map<string, Agent>();
+/** acme-client has one global axios instance; its requests get each CA's agent by origin. */
+const caAgents = new Map<string, Agent>();
 let interceptorsInstalled = false;
 
 function installInterceptors(): void {
   if (interceptorsInstalled) return;
   interceptorsInstalled = true;
   acme.axios.interceptors.request.use((config) => {
-    const agent = config.url ? trustedAgents.get(originOf(config.url)) : undefined;
+    const agent = config.url ? caAgents.get(originOf(config.url)) : undefined;
     if (agent) config.httpsAgent = agent;
     return config;
   });
@@ -92,13 +118,76 @@ function installInterceptors(): void {
   });
 }
 
-/** Talks to one ACME CA. Keys come in and go out as PEM; none is kept or logged. */
+/**
+ * Keep-alive connections to the CA, with its trust anchors parsed once: a
+ * `ca` option on the agent would build a new TLS context per connection.
+ */
+function caAgent(caBundlePem?: string): Agent {
+  return new Agent({ keepAlive: true, ...(caBundlePem ? { secureContext: createSecureContext({ ca: caBundlePem }) } : {}) });
+}
+
+/**
+ * What every order against one CA can share: the directory (fetched once a
+ * day, not once per order) and the Replay-Nonces of earlier responses, which
+ * save the HEAD newNonce that acme-client sends before every signed request.
+ */
+class CaSession {
+  private directory?: { fetchedAt: number; value: Promise<Directory> };
+  private readonly nonces: string[] = [];
+
+  constructor(private readonly directoryUrl: string) {}
+
+  getDirectory(): Promise<Directory> {
+    if (!this.directory || Date.now() - this.directory.fetchedAt > DIRECTORY_MAX_AGE_MS) {
+      const value = fetchDirectory(this.directoryUrl);
+      const entry = { fetchedAt: Date.now(), value };
+      this.directory = entry;
+      value.catch(() => {
+        if (this.directory === entry) this.directory = undefined;
+      });
+    }
+    return this.directory.value;
+  }
+
+  takeNonce(fetchNonce: () => Promise<string>): Promise<string> {
+    const kept = this.nonces.pop();
+    return kept ? Promise.resolve(kept) : fetchNonce();
+  }
+
+  /**
+   * Keeps the nonce of a signed request's answer. A badNonce answer's nonce
+   * is left alone: acme-client retries with it itself.
+   */
+  keepNonce(method: string, response: HttpResponse): void {
+    const nonce = response.headers['replay-nonce'];
+    if (method.toLowerCase() !== 'post' || typeof nonce !== 'string' || nonce === '') return;
+    if (shortType(problemIn(response.status, response.data)?.type) === 'badNonce') return;
+    this.nonces.push(nonce);
+    if (this.nonces.length > NONCE_POOL_SIZE) this.nonces.shift();
+  }
+}
+
+async function fetchDirectory(directoryUrl: string): Promise<Directory> {
+  const response = await acme.axios.get(directoryUrl);
+  if (response.status >= 400 || !response.data || typeof response.data !== 'object') {
+    throw new Error(`the ACME directory at ${directoryUrl} answered HTTP ${response.status} without a directory`);
+  }
+  return response.data as Directory;
+}
+
+/**
+ * Talks to one ACME CA. Keys come in and go out as PEM; none is logged, and
+ * only account keys are kept, in memory, by the clients shared between orders.
+ */
 export class AcmeAdapter {
+  private readonly ca: CaSession;
+  /** One client per account, shared by concurrent orders; keyed by a hash of the key, never the key itself. */
+  private readonly clients = new Map<string, acme.Client>();
+
   constructor(private readonly options: AcmeAdapterOptions) {
     installInterceptors();
-    if (options.caBundlePem) {
-      trustedAgents.set(originOf(options.directoryUrl), new Agent({ ca: options.caBundlePem, keepAlive: true }));
-    }
+    this.ca = new CaSession(options.directoryUrl);
+    caAgents.set(originOf(options.directoryUrl), caAgent(options.caBundlePem));
   }
 
   async createAccountKey(): Promise<string> {
@@ -108,8 +197,8 @@ export class AcmeAdapter {
   /** Registers the key once; a known accountUrl is reused without asking the CA. */
   async ensureAccount(accountKeyPem: string, accountUrl?: string): Promise<{ accountUrl: string }> {
     if (accountUrl) return { accountUrl };
-    const client = this.client(accountKeyPem);
     return this.operation(async () => {
+      const client = this.newClient(accountKeyPem);
       await this.step(() =>
         client.createAccount({
           termsOfServiceAgreed: true,
@@ -123,8 +212,8 @@ export class AcmeAdapter {
   /** One order for all `domains`, validated over HTTP-01. */
   async issue(request: IssueRequest): Promise<IssuedCertificate> {
     const domains = distinctDomains(request.domains);
-    const client = this.client(request.accountKeyPem, request.accountUrl);
     return this.operation(async () => {
+      const client = this.client(request.accountKeyPem, request.accountUrl);
       const privateKey = await createCertificateKey(request.keyType);
       const [, csr] = await acme.crypto.createCsr({ commonName: domains[0], altNames: domains }, privateKey);
       const order = await this.step(() => client.createOrder({ identifiers: domains.map((value) => ({ type: 'dns', value })) }));
@@ -137,8 +226,10 @@ export class AcmeAdapter {
   }
 
   async revoke(accountKeyPem: string, accountUrl: string, certPem: string): Promise<void> {
-    const client = this.client(accountKeyPem, accountUrl);
-    await this.operation(() => this.step(() => client.revokeCertificate(certPem)));
+    await this.operation(() => {
+      const client = this.client(accountKeyPem, accountUrl);
+      return this.step(() => client.revokeCertificate(certPem));
+    });
   }
 
   /**
@@ -148,8 +239,7 @@ export class AcmeAdapter {
    */
   async renewalInfo(certPem: string): Promise<RenewalWindow | undefined> {
     return this.operation(async () => {
-      const directory = await this.step(() => acme.axios.get(this.options.directoryUrl));
-      const base = (directory.data as { renewalInfo?: unknown }).renewalInfo;
+      const base = (await this.step(() => this.ca.getDirectory())).renewalInfo;
       if (typeof base !== 'string') return undefined;
       const response = await this.step(() => acme.axios.get(`${base.replace(/\/$/, '')}/${ariCertId(certPem)}`));
       if (response.status !== 200) throw new Error(`renewalInfo answered HTTP ${response.status}`);
@@ -157,8 +247,31 @@ export class AcmeAdapter {
     });
   }
 
-  private client(accountKeyPem: string, accountUrl?: string): acme.Client {
-    return new acme.Client({ directoryUrl: this.options.directoryUrl, accountKey: accountKeyPem, accountUrl, ...POLLING });
+  private client(accountKeyPem: string, accountUrl: string): acme.Client {
+    const key = `${createHash('sha256').update(accountKeyPem).digest('base64url')} ${accountUrl}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = this.newClient(accountKeyPem, accountUrl);
+      this.clients.set(key, client);
+      if (this.clients.size > CLIENT_CACHE_SIZE) this.clients.delete(this.clients.keys().next().value as string);
+    }
+    return client;
+  }
+
+  private newClient(accountKeyPem: string, accountUrl?: string): acme.Client {
+    const client = new acme.Client({ directoryUrl: this.options.directoryUrl, accountKey: accountKeyPem, accountUrl, ...POLLING });
+    const http = (client as unknown as { http: HttpClientInternals }).http;
+    const fetchNonce = http.getNonce.bind(http);
+    const request = http.request.bind(http);
+    http.accountKey = createPrivateKey(accountKeyPem);
+    http.getDirectory = () => this.ca.getDirectory();
+    http.getNonce = () => this.ca.takeNonce(fetchNonce);
+    http.request = async (url, method, opts) => {
+      const response = await request(url, method, opts);
+      this.ca.keepNonce(method, response);
+      return response;
+    };
+    return client;
   }
 
   /** Validates every pending authorization, then always unpublishes what was published. */
