@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import * as openpgp from 'openpgp';
-import { SMTPServer } from 'smtp-server';
+import type { SMTPServer } from 'smtp-server';
 import { backupSchedulerId, QUEUE } from '../../jobs/catalog.js';
-import { freePort } from '../../scripts/lib/ports.js';
 import { ResticAdapter } from '../../src/core/adapters/restic.adapter.js';
 import { ProcessRunner } from '../../src/core/adapters/process.adapter.js';
 import { SecretsService } from '../../src/core/crypto/secrets.service.js';
@@ -18,6 +17,7 @@ import { BackupStorage } from '../../src/backups/backup-storage.service.js';
 import { MemberCustody } from '../../src/backups/member-custody.service.js';
 import { siteTag } from '../../src/backups/provider-custody.service.js';
 import { readTree, writeTree } from '../support/file-tree.js';
+import { Mail, startSmtpSink } from '../support/smtp-sink.js';
 import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
 import { testConfig, TEST_REDIS_URL } from '../support/test-env.js';
 
@@ -44,7 +44,7 @@ describe('backups (e2e: real restic, real OpenPGP, real Postgres and Redis)', ()
   let staff: { Authorization: string };
   let memberKey: { privateKey: string; publicKey: string };
   let smtp: SMTPServer;
-  const mails: Array<{ to: string[]; body: string }> = [];
+  const mails: Mail[] = [];
   const restic = new ResticAdapter(new ProcessRunner());
 
   beforeAll(async () => {
@@ -52,7 +52,7 @@ describe('backups (e2e: real restic, real OpenPGP, real Postgres and Redis)', ()
     const redis = new Redis(TEST_REDIS_URL);
     await redis.flushdb();
     redis.disconnect();
-    smtp = await startSmtp(mails);
+    smtp = (await startSmtpSink(mails)).server;
     t = await startTestApp(
       testConfig({
         ROLE: 'all',
@@ -431,24 +431,6 @@ describe('backups (e2e: real restic, real OpenPGP, real Postgres and Redis)', ()
     expect(await t.app.get(BackupSchedules).reconcile()).toEqual({ upserted: 0, removed: 0 });
   });
 });
-
-async function startSmtp(mails: Array<{ to: string[]; body: string }>): Promise<SMTPServer> {
-  const smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, done) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map(({ address }) => address), body: Buffer.concat(chunks).toString('utf8') });
-        done();
-      });
-    },
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
-  return smtp;
-}
 
 function binary(response: unknown, callback: (error: Error | null, body: Buffer) => void): void {
   const res = response as NodeJS.ReadableStream;

@@ -3,10 +3,10 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import type { LoggerService } from '@nestjs/common';
-import { SMTPServer } from 'smtp-server';
-import { freePort } from '../../scripts/lib/ports.js';
+import type { SMTPServer } from 'smtp-server';
 import { HttpsSweep } from '../../src/https/https-sweep.service.js';
 import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
+import { Mail, startSmtpSink } from '../support/smtp-sink.js';
 import { startWebStack, WebStack } from '../support/web-stack.js';
 
 /** Real pebble (rejecting 30 % of nonces), real nginx, the real app with ROLE=all. */
@@ -14,27 +14,16 @@ describe('HTTPS in one click (e2e)', () => {
   let stack: WebStack;
   let t: TestApp;
   let smtp: SMTPServer;
-  const mails: Array<{ to: string[]; body: string }> = [];
+  const mails: Mail[] = [];
   const logLines: string[] = [];
   const responseBodies: string[] = [];
   let memberA: string;
   let memberB: string;
 
   beforeAll(async () => {
-    const smtpPort = await freePort();
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, session, done) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
-          mails.push({ to: session.envelope.rcptTo.map(({ address }) => address), body: Buffer.concat(chunks).toString('utf8') });
-          done();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
+    const sink = await startSmtpSink(mails);
+    smtp = sink.server;
+    const smtpPort = sink.port;
     stack = await startWebStack({
       nonceRejectPercent: 30,
       env: { ROLE: 'all', CRONS_ENABLED: 'false', SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, STAFF_ALERT_EMAIL: 'staff@example.org' },
