@@ -135,6 +135,7 @@ hostkeeper sandbox is running (data in ${DATA_DIR})
   !! Certificates here come from a TEST CA (pebble). No browser trusts them, !!
   !! and pebble's root changes every time the sandbox starts.               !!
 
+  web page:     ${api}/#token=${info.token}   (press "Enable HTTPS")
   API:          ${api}   (OpenAPI UI: ${api}/docs)
   staff token:  ${info.token}
   pebble root:  ${info.rootPath}

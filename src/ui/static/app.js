@@ -76,4 +76,9 @@ $('#login').addEventListener('submit', (event) => {
   say('');
   load().catch((e) => say(e.message, true));
 });
+// The sandbox prints a link with the token in the fragment (never sent to the server); keep it for this tab only.
+if (location.hash.startsWith('#token=')) {
+  sessionStorage.setItem('hk_token', decodeURIComponent(location.hash.slice('#token='.length)));
+  history.replaceState(null, '', location.pathname);
+}
 if (token()) load().catch((e) => say(e.message, true));
