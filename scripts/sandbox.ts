@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config/config.js';
 import { TokenService } from '../src/core/auth/token.service.js';
 import { PrismaService } from '../src/core/database/prisma.service.js';
 import { migrate } from '../src/core/database/migrator.js';
+import { freshDatabase } from './lib/bench-db.js';
 import { WebServerService } from '../src/web/web-server.service.js';
 import { startNginx } from './lib/nginx-instance.js';
 import { startPebble } from './lib/pebble.js';
@@ -26,10 +27,12 @@ const DEMO_DOMAIN = 'demo.sandbox.test';
 
 async function main(): Promise<void> {
   await fs.mkdir(DATA_DIR, { recursive: true });
-  const secretsKey = await keepSecretsKey();
+  const { key: secretsKey, created } = await keepSecretsKey();
   const stateDir = join(DATA_DIR, 'state');
 
-  await ensureDatabase(DATABASE_URL);
+  // The database belongs to this data folder: what a new SECRETS_KEY cannot decrypt must not be kept.
+  if (created) await freshDatabase(DATABASE_URL);
+  else await ensureDatabase(DATABASE_URL);
   await migrate(DATABASE_URL);
 
   const nginx = await startNginx({
@@ -84,13 +87,13 @@ async function main(): Promise<void> {
   printWelcome({ token, rootPath, siteId, port: config.port });
 }
 
-async function keepSecretsKey(): Promise<string> {
+async function keepSecretsKey(): Promise<{ key: string; created: boolean }> {
   const path = join(DATA_DIR, 'secrets.key');
   const existing = await fs.readFile(path, 'utf8').catch(() => undefined);
-  if (existing?.trim()) return existing.trim();
+  if (existing?.trim()) return { key: existing.trim(), created: false };
   const key = randomBytes(32).toString('base64');
   await fs.writeFile(path, `${key}\n`, { mode: 0o600 });
-  return key;
+  return { key, created: true };
 }
 
 async function ensureDatabase(url: string): Promise<void> {
