@@ -250,7 +250,7 @@ export class BackupJobs {
     } catch (error) {
       const message = (error as Error).message.slice(0, 2000);
       await this.prisma.backupRun.update({ where: { id: run.id }, data: { status: 'failed', error: message, durationMs: Date.now() - started, finishedAt: new Date() } });
-      this.logger.error(`backup ${kind} for site ${site.id} failed: ${message}`);
+      this.logger.error(`${kind} of site ${site.id} failed: ${message}`);
       if (kind !== 'restore' && (lastAttempt || error instanceof PermanentJobError)) await this.mailer.send(backupFailedAlert(site, kind, message));
       throw error;
     }
