@@ -179,14 +179,15 @@ export class BackupsService {
   }
 }
 
+function scheduleAndRetention(policy: PolicyRow) {
+  const { enabled, schedule, keepDaily, keepWeekly, keepMonthly } = policy;
+  return { enabled, schedule, keepDaily, keepWeekly, keepMonthly };
+}
+
 /** The fingerprint identifies the key in the audit trail; the key itself never goes there. */
 function auditChanges(policy: PolicyRow, deleteExisting?: boolean): Record<string, unknown> {
   return {
-    enabled: policy.enabled,
-    schedule: policy.schedule,
-    keepDaily: policy.keepDaily,
-    keepWeekly: policy.keepWeekly,
-    keepMonthly: policy.keepMonthly,
+    ...scheduleAndRetention(policy),
     custody: policy.keyCustody,
     memberFingerprint: policy.keyCustody === 'member' ? policy.memberKeyFingerprint : null,
     preBackupHook: policy.preBackupHook,
@@ -196,11 +197,7 @@ function auditChanges(policy: PolicyRow, deleteExisting?: boolean): Record<strin
 
 function toPolicyView(policy: PolicyRow, deleteOperationId?: string): BackupPolicyView {
   return {
-    enabled: policy.enabled,
-    schedule: policy.schedule,
-    keepDaily: policy.keepDaily,
-    keepWeekly: policy.keepWeekly,
-    keepMonthly: policy.keepMonthly,
+    ...scheduleAndRetention(policy),
     keyCustody: policy.keyCustody,
     ...(policy.keyCustody === 'member' && policy.memberKeyFingerprint ? { memberKeyFingerprint: policy.memberKeyFingerprint } : {}),
     preBackupHook: policy.preBackupHook,
