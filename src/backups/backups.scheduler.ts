@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
-import { BACKUPS_SCHEDULE, JobName, periodicJobId } from '../../jobs/catalog.js';
+import { BACKUPS_SCHEDULE, JobName } from '../../jobs/catalog.js';
 import { QueueRegistry } from '../core/queue/queue.registry.js';
 import { BackupSchedules } from './backup-schedules.service.js';
 
@@ -39,9 +39,7 @@ export class BackupsScheduler implements OnApplicationBootstrap {
     return this.enqueue('backups.drill');
   }
 
-  private async enqueue(name: JobName): Promise<void> {
-    const minute = new Date();
-    minute.setSeconds(0, 0);
-    await this.queues.add(name, {}, periodicJobId(name, minute));
+  private enqueue(name: JobName): Promise<void> {
+    return this.queues.addPeriodic(name, 60_000);
   }
 }

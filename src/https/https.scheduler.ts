@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
-import { HTTPS_SCHEDULE, periodicJobId } from '../../jobs/catalog.js';
+import { HTTPS_SCHEDULE } from '../../jobs/catalog.js';
 import { QueueRegistry } from '../core/queue/queue.registry.js';
 
 const SWEEP_PERIOD_MS = 10 * 60_000;
@@ -12,7 +12,6 @@ export class HttpsScheduler {
 
   @Cron(HTTPS_SCHEDULE.sweep)
   async enqueueSweep(): Promise<void> {
-    const period = new Date(Math.floor(Date.now() / SWEEP_PERIOD_MS) * SWEEP_PERIOD_MS);
-    await this.queues.add('https.sweep', {}, periodicJobId('https.sweep', period));
+    await this.queues.addPeriodic('https.sweep', SWEEP_PERIOD_MS);
   }
 }

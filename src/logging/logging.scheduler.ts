@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
-import { LOGGING_SCHEDULE, periodicJobId } from '../../jobs/catalog.js';
+import { LOGGING_SCHEDULE } from '../../jobs/catalog.js';
 import { QueueRegistry } from '../core/queue/queue.registry.js';
 
 const HOUR_MS = 3_600_000;
@@ -12,7 +12,6 @@ export class LoggingScheduler {
 
   @Cron(LOGGING_SCHEDULE.retention)
   async enqueueRetention(): Promise<void> {
-    const hour = new Date(Math.floor(Date.now() / HOUR_MS) * HOUR_MS);
-    await this.queues.add('logging.retention', {}, periodicJobId('logging.retention', hour));
+    await this.queues.addPeriodic('logging.retention', HOUR_MS);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
-import { MAINTENANCE_SCHEDULE, periodicJobId } from '../../jobs/catalog.js';
+import { MAINTENANCE_SCHEDULE } from '../../jobs/catalog.js';
 import { ReconcileService } from '../core/operations/reconcile.service.js';
 import { QueueRegistry } from '../core/queue/queue.registry.js';
 
@@ -21,8 +21,6 @@ export class MaintenanceScheduler implements OnApplicationBootstrap {
 
   @Cron(MAINTENANCE_SCHEDULE.reconcile)
   async enqueueReconcile(): Promise<void> {
-    const minute = new Date();
-    minute.setSeconds(0, 0);
-    await this.queues.add('maintenance.reconcile', {}, periodicJobId('maintenance.reconcile', minute));
+    await this.queues.addPeriodic('maintenance.reconcile', 60_000);
   }
 }

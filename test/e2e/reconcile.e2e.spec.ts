@@ -42,4 +42,13 @@ describe('reconcile after Redis loses its data (e2e)', () => {
     expect(await reconcile.reconcileOperations()).toBe(0);
     expect(await queues.of(QUEUE.https).getJobCounts('waiting')).toMatchObject({ waiting: 1 });
   });
+
+  it('enqueues a scheduled job once per period, however often the schedule fires', async () => {
+    const queues = t.app.get(QueueRegistry);
+    await redis.flushdb();
+    await Promise.all([queues.addPeriodic('https.sweep', 3_600_000), queues.addPeriodic('https.sweep', 3_600_000)]);
+    await queues.addPeriodic('https.sweep', 3_600_000);
+    const jobs = await queues.of(QUEUE.https).getJobs(['waiting']);
+    expect(jobs.filter((job) => job.name === 'https.sweep')).toHaveLength(1);
+  });
 });

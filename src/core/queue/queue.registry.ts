@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { JOB, JobName, KEEP_JOBS, QUEUE, QueueName } from '../../../jobs/catalog.js';
+import { JOB, JobName, KEEP_JOBS, periodicJobId, QUEUE, QueueName } from '../../../jobs/catalog.js';
 
 /** The queues of the catalog, by name; adds jobs with the catalog's retry policy. */
 @Injectable()
@@ -34,5 +34,14 @@ export class QueueRegistry {
       ...KEEP_JOBS,
       ...extra,
     });
+  }
+
+  /**
+   * A scheduled job, once per period however many schedulers (or worker
+   * processes) fire: the job id is the job name and the start of the period.
+   */
+  async addPeriodic(name: JobName, periodMs: number): Promise<void> {
+    const periodStart = new Date(Math.floor(Date.now() / periodMs) * periodMs);
+    await this.add(name, {}, periodicJobId(name, periodStart));
   }
 }
