@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { freshDatabase, seedSites, SeededSites } from './lib/bench-db.js';
 import { freePort } from './lib/ports.js';
+import { waitHealthy } from './lib/wait-healthy.js';
 
 const SITES = Number(process.env.SITES ?? 10_000);
 const DURATION = Number(process.env.DURATION ?? 10);
@@ -38,18 +39,6 @@ function startApi(port: number) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return child;
-}
-
-async function waitHealthy(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('API did not become healthy');
 }
 
 function peakRssMb(pid: number): number {

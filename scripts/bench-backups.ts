@@ -37,6 +37,7 @@ import { ResticAdapter } from '../src/core/adapters/restic.adapter.js';
 import { hashToken } from '../src/core/auth/token.service.js';
 import { migrate } from '../src/core/database/migrator.js';
 import { freePort } from './lib/ports.js';
+import { waitHealthy } from './lib/wait-healthy.js';
 
 const FILES = Number(process.env.FILES ?? 20_000);
 const MB = Number(process.env.MB ?? 500);
@@ -224,18 +225,6 @@ async function overheadAndMemberCustody(root: string): Promise<void> {
     await app.close();
     await db.end();
   }
-}
-
-async function waitHealthy(port: number): Promise<void> {
-  for (let i = 0; i < 150; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('API did not become healthy');
 }
 
 /** Part 3: the service as deployed by default (ROLE=all), loaded at a fixed rate, idle and while LOAD_SITES sites back up. */
