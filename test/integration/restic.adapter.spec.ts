@@ -25,7 +25,12 @@ async function killedBackup(repo: ResticRepo, path: string): Promise<void> {
     env: { PATH: process.env.PATH, RESTIC_REPOSITORY: repo.repository, RESTIC_PASSWORD: repo.password },
     stdio: 'ignore',
   });
-  await new Promise((resolve) => setTimeout(resolve, 700));
+  // Kill it mid-backup: once it holds its lock, not after a fixed delay that a busy machine outlasts.
+  const locks = join(repo.repository, 'locks');
+  for (let waited = 0; (await fs.readdir(locks).catch(() => [])).length === 0; waited += 20) {
+    if (waited > 30_000) throw new Error('restic never took its lock');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   child.kill('SIGKILL');
   await once(child, 'close');
 }
