@@ -26,13 +26,19 @@ async function killedBackup(repo: ResticRepo, path: string): Promise<void> {
     stdio: 'ignore',
   });
   // Kill it mid-backup: once it holds its lock, not after a fixed delay that a busy machine outlasts.
-  const locks = join(repo.repository, 'locks');
-  for (let waited = 0; (await fs.readdir(locks).catch(() => [])).length === 0; waited += 20) {
+  // The lock counts once restic has renamed it into place; a `-tmp-` file is a write still under way.
+  for (let waited = 0; (await committedLocks(repo)).length === 0; waited += 20) {
     if (waited > 30_000) throw new Error('restic never took its lock');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   child.kill('SIGKILL');
   await once(child, 'close');
+}
+
+/** Lock files restic has finished writing (the local backend writes `<id>-tmp-<n>` and renames). */
+async function committedLocks(repo: ResticRepo): Promise<string[]> {
+  const names = await fs.readdir(join(repo.repository, 'locks')).catch(() => [] as string[]);
+  return names.filter((name) => /^[0-9a-f]{64}$/.test(name));
 }
 
 async function countPacks(repo: ResticRepo): Promise<number> {
@@ -220,11 +226,11 @@ describe('ResticAdapter (real restic)', () => {
     it('a backup killed outright leaves a stale lock that the next exclusive command clears', async () => {
       const repo = await newRepo();
       await killedBackup(repo, bigSite);
-      expect(await fs.readdir(join(repo.repository, 'locks'))).toHaveLength(1);
+      expect(await committedLocks(repo)).toHaveLength(1);
 
       await restic.check(repo);
 
-      expect(await fs.readdir(join(repo.repository, 'locks'))).toHaveLength(0);
+      expect(await committedLocks(repo)).toHaveLength(0);
     });
   });
 
