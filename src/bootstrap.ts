@@ -21,7 +21,6 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useBodyParser('json', { limit: '256kb' });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.enableShutdownHooks();
   if (config.role !== 'worker') mountDocs(app);
   return app;
 }

@@ -52,6 +52,8 @@ export interface AppConfig {
   smtp: { url?: string; from: string; staffAlertEmail?: string };
   /** logging.apply jobs one worker process runs at once; they wait on the shared nginx batch, so many is cheap */
   loggingConcurrency: number;
+  /** on SIGTERM, how long requests and jobs in hand may run on before they are cut off */
+  shutdownGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -123,6 +125,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       staffAlertEmail: read.optionalEmail('STAFF_ALERT_EMAIL'),
     },
     loggingConcurrency: read.int('LOGGING_CONCURRENCY', 500, 1, 5000),
+    shutdownGraceMs: read.int('SHUTDOWN_GRACE_SECONDS', 30, 0, 3600) * 1000,
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

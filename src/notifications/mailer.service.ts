@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import nodemailer, { Transporter } from 'nodemailer';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
@@ -15,7 +15,7 @@ export interface Alert {
  * alert: a mail problem is logged (without the URL, which may hold a password).
  */
 @Injectable()
-export class MailerService implements OnModuleDestroy {
+export class MailerService implements OnApplicationShutdown {
   private readonly logger = new Logger(MailerService.name);
   private readonly transport?: Transporter;
 
@@ -43,7 +43,8 @@ export class MailerService implements OnModuleDestroy {
     }
   }
 
-  onModuleDestroy(): void {
+  /** After the jobs in hand have ended: one of them may still be sending an alert. */
+  onApplicationShutdown(): void {
     this.transport?.close();
   }
 }

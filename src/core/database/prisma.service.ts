@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../../generated/prisma/client.js';
@@ -14,7 +14,7 @@ export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$trans
  * connection), which Prisma's raw queries do not offer.
  */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleDestroy {
+export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   readonly pool: pg.Pool;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
@@ -23,7 +23,8 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     this.pool = pool;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Last of all: requests and jobs still in hand at shutdown need the database until they end. */
+  async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
     await this.pool.end().catch(() => undefined);
   }

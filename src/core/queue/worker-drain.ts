@@ -1,0 +1,50 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { WorkerHost } from '@nestjs/bullmq';
+import type { Worker } from 'bullmq';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.js';
+
+/**
+ * On shutdown, workers stop taking jobs and finish the ones in hand (a
+ * certificate order, a restic backup) while Postgres, Redis and the mailer
+ * are still open; those close later, in onApplicationShutdown. A job still
+ * running when SHUTDOWN_GRACE_SECONDS is over is cut off: BullMQ sees it
+ * stalled and hands it to another worker, and reconcile finds its operation.
+ */
+@Injectable()
+export class WorkerDrain implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(WorkerDrain.name);
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async beforeApplicationShutdown(): Promise<void> {
+    const workers = this.discovery
+      .getProviders()
+      .map((wrapper) => wrapper.instance as unknown)
+      .filter((instance): instance is WorkerHost => instance instanceof WorkerHost)
+      .map((host) => host.worker);
+    await drainWorkers(workers, this.config.shutdownGraceMs, this.logger);
+  }
+}
+
+/** Closes every worker, waiting up to graceMs for their active jobs; true if they all ended in time. */
+export async function drainWorkers(workers: Worker[], graceMs: number, logger: Pick<Logger, 'log' | 'warn'>): Promise<boolean> {
+  const busy = workers.filter((worker) => worker.isRunning());
+  if (busy.length === 0) return true;
+  logger.log(`stopping: ${busy.length} workers finish the jobs in hand (up to ${graceMs / 1000} s)`);
+  let timer: NodeJS.Timeout | undefined;
+  const outOfTime = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), graceMs);
+  });
+  const drained = Promise.all(busy.map((worker) => worker.close())).then(() => true as const);
+  const inTime = await Promise.race([drained, outOfTime]);
+  clearTimeout(timer);
+  // A close already under way cannot be forced (BullMQ hands back the same promise); the process
+  // exits around it, and the job's lock expires so that stalled-job detection retries it.
+  if (!inTime) logger.warn('stopping: grace period over; jobs still running are left to be retried');
+  return inTime;
+}
