@@ -111,7 +111,7 @@ async function main(): Promise<void> {
 hostkeeper: ${N} certificates, all served over verified HTTPS in ${stormSeconds.toFixed(2)} s = ${ours.toFixed(4)} s/cert (${failed} failed)
 nginx reloads during the storm: ${reloads}
 POST /https latency during the storm: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms
-certbot: ${K} certificates one after another = ${certbot.toFixed(3)} s/cert  -> hostkeeper is ${(certbot / ours).toFixed(1)}x faster per certificate
+certbot: ${K} certificates one after another = ${certbot.toFixed(3)} s/cert  -> hostkeeper is ${(certbot / ours).toFixed(1)}x faster per certificate${certbotReruns ? ` (${certbotReruns} run(s) again after certbot#9539)` : ''}
 lego:    ${K} certificates one after another = ${lego.toFixed(3)} s/cert  -> hostkeeper is ${(lego / ours).toFixed(1)}x faster per certificate
 goals: ${N} sites <= 20 s: ${stormSeconds <= 20 ? 'met' : 'NOT met'}; <= 10 reloads: ${reloads <= 10 ? 'met' : 'NOT met'}; POST p99 <= 50 ms: ${percentile(latencies, 99) <= 50 ? 'met' : 'NOT met'}; >= 25x certbot: ${certbot / ours >= 25 ? 'met' : 'NOT met'}
 `);
@@ -276,12 +276,28 @@ async function timeSequential(count: number, issue: (i: number) => Promise<void>
   return (performance.now() - start) / 1000 / count;
 }
 
-/** Run -1 registers the account (certbot) or issues a warm-up certificate (lego), outside the timing. */
+/** certbot runs that crashed on an ACME error and were run again (their time counts in certbot's). */
+let certbotReruns = 0;
+
+/**
+ * Run -1 registers the account (certbot) or issues a warm-up certificate (lego), outside the timing.
+ * Debian's certbot 2.1 on Python 3.11 turns any ACME error (pebble rejects 5 % of nonces on purpose,
+ * which certbot would otherwise retry) into "AttributeError: can't set attribute" and exits
+ * (certbot/certbot#9539, fixed upstream in 2.3); an operator would run it again, so the bench does.
+ */
 async function runCertbot(dir: string, webroot: string, server: string, caBundle: string, run: number): Promise<void> {
   const base = ['--non-interactive', '--agree-tos', '--register-unsafely-without-email', '--server', server,
     '--config-dir', join(dir, 'certbot', 'config'), '--work-dir', join(dir, 'certbot', 'work'), '--logs-dir', join(dir, 'certbot', 'logs')];
   const args = run < 0 ? ['register', ...base] : ['certonly', ...base, '--webroot', '-w', webroot, '-d', `cb${run}.test`];
-  await processes.runChecked('certbot', args, { env: { REQUESTS_CA_BUNDLE: caBundle }, timeoutMs: 120_000 });
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await processes.runChecked('certbot', args, { env: { REQUESTS_CA_BUNDLE: caBundle }, timeoutMs: 120_000 });
+      return;
+    } catch (error) {
+      if (attempt >= 3 || !/can't set attribute/.test(String(error))) throw error;
+      certbotReruns += 1;
+    }
+  }
 }
 
 async function runLego(dir: string, webroot: string, server: string, caBundle: string, run: number): Promise<void> {
