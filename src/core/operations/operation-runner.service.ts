@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import type { OperationJobData } from '../../../jobs/catalog.js';
 import { PrismaService } from '../database/prisma.service.js';
-import { MetricsService } from '../metrics/metrics.service.js';
 import { Coalescer } from './coalescer.js';
 import { PermanentJobError } from './operation.errors.js';
 
@@ -27,10 +26,7 @@ export type JobOutcome = 'succeeded' | 'skipped';
 export class OperationRunner {
   private readonly logger = new Logger(OperationRunner.name);
 
-  constructor(
-    private readonly prisma: PrismaService,
-    private readonly metrics: MetricsService,
-  ) {}
+  constructor(private readonly prisma: PrismaService) {}
 
   async run(job: Job<OperationJobData>, handler: (operation: RunnableOperation) => Promise<void>): Promise<JobOutcome> {
     const operation = await this.prisma.operation.findUnique({ where: { id: job.data.operationId } });
@@ -50,7 +46,6 @@ export class OperationRunner {
       where: { id: operation.id },
       data: { status: 'succeeded', error: null, finishedAt: new Date() },
     });
-    this.metrics.jobOutcomes.inc({ job: job.name, outcome: 'succeeded' });
     return 'succeeded';
   }
 
@@ -70,7 +65,6 @@ export class OperationRunner {
       throw error instanceof PermanentJobError ? new UnrecoverableError((error as Error).message) : error;
     }
     await this.successes.push(operation.id);
-    this.metrics.jobOutcomes.inc({ job: job.name, outcome: 'succeeded' });
     return 'succeeded';
   }
 
@@ -97,7 +91,6 @@ export class OperationRunner {
       where: { id: operationId },
       data: final ? { status: 'failed', error: message, finishedAt: new Date() } : { status: 'queued', error: message },
     });
-    this.metrics.jobOutcomes.inc({ job: job.name, outcome: final ? 'failed' : 'retried' });
     this.logger.warn(`${job.name} ${operationId} ${final ? 'failed' : 'will retry'}: ${message}`);
   }
 }
