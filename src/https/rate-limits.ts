@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { getDomain } from 'tldts';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { PrismaService } from '../core/database/prisma.service.js';
@@ -16,12 +17,13 @@ export class RateLimitError extends Error {
 }
 
 /**
- * Naive registered domain: the last two labels. Wrong for public suffixes
- * like co.uk (it then counts more sites together than the CA does), which
- * errs on the safe side: we stop earlier, never later.
+ * The name the CA counts certificates under: the registered domain by the
+ * Public Suffix List, private section included, as Let's Encrypt does. So
+ * two members under org.uk, or two github.io-style hosts, are counted apart,
+ * not as one. A name that is itself a public suffix counts as itself.
  */
 export function registeredDomain(domain: string): string {
-  return domain.split('.').slice(-2).join('.');
+  return getDomain(domain, { allowPrivateDomains: true }) ?? domain;
 }
 
 /**
