@@ -15,6 +15,7 @@ describe('countOutcomes (real BullMQ)', () => {
     const metrics = new MetricsService();
     const name = `outcomes-${randomUUID()}`;
     const queue = new Queue(name, { connection });
+    const workerConnection = connection.duplicate(); // BullMQ leaves a connection it was handed open
     const worker = new Worker(
       name,
       async (job) => {
@@ -23,7 +24,7 @@ describe('countOutcomes (real BullMQ)', () => {
         if (job.name === 'flaky') throw new Error('try again');
         throw new UnrecoverableError('no point retrying');
       },
-      { connection: connection.duplicate() },
+      { connection: workerConnection },
     );
     countOutcomes(worker, metrics);
     try {
@@ -45,6 +46,7 @@ describe('countOutcomes (real BullMQ)', () => {
       expect(await metrics.registry.metrics()).toMatch(/hostkeeper_job_outcomes_total\{job="sweep",outcome="succeeded"\} 1/);
     } finally {
       await worker.close();
+      await workerConnection.quit();
       await queue.obliterate({ force: true });
       await queue.close();
     }

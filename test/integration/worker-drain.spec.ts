@@ -10,7 +10,12 @@ const quiet = { log: () => undefined, warn: () => undefined };
 /** Real BullMQ workers on the real Redis: what a worker does with the job in hand when the service stops. */
 describe('drainWorkers (real BullMQ)', () => {
   const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-  afterAll(() => connection.quit());
+  /** Workers get their own connections (BullMQ leaves a connection it was handed open), closed here. */
+  const workerConnections: Redis[] = [];
+  afterAll(async () => {
+    await Promise.all(workerConnections.map((c) => c.quit()));
+    await connection.quit();
+  });
 
   async function busyWorker(): Promise<{ queue: Queue; worker: Worker; job: Job; release: () => void; finished: string[] }> {
     const name = `drain-${randomUUID()}`;
@@ -18,13 +23,15 @@ describe('drainWorkers (real BullMQ)', () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const finished: string[] = [];
+    const workerConnection = connection.duplicate();
+    workerConnections.push(workerConnection);
     const worker = new Worker(
       name,
       async (job) => {
         await held;
         finished.push(job.id!);
       },
-      { connection: connection.duplicate() },
+      { connection: workerConnection },
     );
     const job = await queue.add('work', {});
     await eventually(async () => expect(await job.getState()).toBe('active'));
