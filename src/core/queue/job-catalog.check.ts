@@ -1,8 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { WorkerHost } from '@nestjs/bullmq';
+import type { WorkerHost } from '@nestjs/bullmq';
 import { JOB, JobName } from '../../../jobs/catalog.js';
 import type { CatalogProcessor } from './job-handlers.js';
+import { workerHosts } from './worker-hosts.js';
 
 /**
  * Refuses to start a worker unless every job in the catalog has exactly one
@@ -16,10 +17,7 @@ export class JobCatalogCheck implements OnApplicationBootstrap {
   constructor(private readonly discovery: DiscoveryService) {}
 
   onApplicationBootstrap(): void {
-    const processors = this.discovery
-      .getProviders()
-      .map((wrapper) => wrapper.instance as unknown)
-      .filter((instance): instance is WorkerHost & CatalogProcessor => instance instanceof WorkerHost);
+    const processors = workerHosts(this.discovery) as Array<WorkerHost & CatalogProcessor>;
     const problems = checkCoverage(processors.map((p) => Object.keys(p.handlers ?? {}) as JobName[]));
     if (problems.length > 0) throw new Error(`job catalog check failed:\n  - ${problems.join('\n  - ')}`);
     this.logger.log(`${Object.keys(JOB).length} jobs, each with one handler`);

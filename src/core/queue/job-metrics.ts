@@ -1,8 +1,8 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { WorkerHost } from '@nestjs/bullmq';
 import type { Job, Worker } from 'bullmq';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { workerHosts } from './worker-hosts.js';
 
 /**
  * Counts every finished job, operation or not (sweeps, scheduled backups,
@@ -18,10 +18,7 @@ export class JobMetrics implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance = wrapper.instance as unknown;
-      if (instance instanceof WorkerHost) countOutcomes(instance.worker, this.metrics);
-    }
+    for (const host of workerHosts(this.discovery)) countOutcomes(host.worker, this.metrics);
   }
 }
 

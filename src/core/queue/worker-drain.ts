@@ -1,9 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { WorkerHost } from '@nestjs/bullmq';
 import type { Worker } from 'bullmq';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.js';
+import { workerHosts } from './worker-hosts.js';
 
 /**
  * On shutdown, workers stop taking jobs and finish the ones in hand (a
@@ -22,11 +22,7 @@ export class WorkerDrain implements BeforeApplicationShutdown {
   ) {}
 
   async beforeApplicationShutdown(): Promise<void> {
-    const workers = this.discovery
-      .getProviders()
-      .map((wrapper) => wrapper.instance as unknown)
-      .filter((instance): instance is WorkerHost => instance instanceof WorkerHost)
-      .map((host) => host.worker);
+    const workers = workerHosts(this.discovery).map((host) => host.worker);
     await drainWorkers(workers, this.config.shutdownGraceMs, this.logger);
   }
 }
