@@ -38,8 +38,13 @@ function stopGracefullyOn(signals: NodeJS.Signals[], app: INestApplication, serv
       console.error('hostkeeper: shutdown took longer than its grace period; exiting');
       process.exit(1);
     }, config.shutdownGraceMs * 2 + 5_000).unref();
-    await closeHttp(server, config.shutdownGraceMs);
-    await app.close();
+    try {
+      await closeHttp(server, config.shutdownGraceMs);
+      await app.close();
+    } catch (error) {
+      console.error('hostkeeper: shutdown failed part-way', error);
+      process.exit(1);
+    }
     process.exit(0);
   };
   for (const signal of signals) process.on(signal, (s: NodeJS.Signals) => void stop(s));
