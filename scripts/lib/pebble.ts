@@ -32,6 +32,8 @@ export interface PebbleHandle {
   fetchRootPem(): Promise<string>;
   /** Points a name at another (loopback) address in the fake DNS, e.g. one where nothing listens. */
   setARecord(host: string, addresses: string[]): Promise<void>;
+  /** Forgets the name's A records (challtestsrv's add-a appends), so it resolves to the default address again. */
+  clearARecord(host: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function startPebble(options: PebbleOptions): Promise<PebbleHandle>
     dnsAddress,
     fetchRootPem: () => fetchRoot(`https://127.0.0.1:${managementPort}/roots/0`, tls.certPem),
     setARecord: (host, addresses) => addARecord(dnsManagementPort, host, addresses),
+    clearARecord: (host) => clearARecord(dnsManagementPort, host),
     stop,
   };
 }
@@ -147,6 +150,11 @@ async function fetchRoot(url: string, ca: string): Promise<string> {
 async function addARecord(managementPort: number, host: string, addresses: string[]): Promise<void> {
   const response = await httpRequest(`http://127.0.0.1:${managementPort}/add-a`, 'POST', JSON.stringify({ host, addresses }));
   if (response.status !== 200) throw new Error(`challtestsrv /add-a answered ${response.status}: ${response.body}`);
+}
+
+async function clearARecord(managementPort: number, host: string): Promise<void> {
+  const response = await httpRequest(`http://127.0.0.1:${managementPort}/clear-a`, 'POST', JSON.stringify({ host }));
+  if (response.status !== 200) throw new Error(`challtestsrv /clear-a answered ${response.status}: ${response.body}`);
 }
 
 interface SimpleResponse {

@@ -71,6 +71,9 @@ describe('HTTPS in one click (e2e)', () => {
     return (await api('get', `/api/sites/${siteId}`, t.staffToken)).body.posture.https;
   }
 
+  /** The mail as a person reads it: folded headers and quoted-printable soft breaks undone. */
+  const readable = (mail: Mail) => mail.body.replace(/=\r?\n/g, '').replace(/\r?\n[ \t]+/g, ' ');
+
   const currentSerial = async (siteId: string) =>
     (await t.prisma.certificate.findFirstOrThrow({ where: { siteId, current: true } })).serial;
 
@@ -179,6 +182,51 @@ describe('HTTPS in one click (e2e)', () => {
     const operationId = await enable(own, member, { hsts: true });
     expect(await finished(operationId, member)).toMatchObject({ status: 'succeeded' });
     expect((await stack.curl('mine.test', { https: true })).status).toBe(200);
+  });
+
+  it('alerts the member and staff once when a certificate is within 7 days of expiry', async () => {
+    const siteId = (await t.prisma.site.findUniqueOrThrow({ where: { primaryDomain: 'mine.test' } })).id;
+    const notAfter = new Date(Date.now() + 3 * 86_400_000);
+    await t.prisma.httpsState.update({ where: { siteId }, data: { notAfter } });
+    const sweep = t.app.get(HttpsSweep);
+
+    expect((await sweep.run()).expiryAlerts).toBe(1);
+    expect((await sweep.run()).expiryAlerts).toBe(0);
+
+    await eventually(async () => {
+      const alerts = mails.filter((m) => readable(m).includes('mine.test: certificate expires'));
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0].to.sort()).toEqual(['a@example.org', 'staff@example.org']);
+      expect(readable(alerts[0])).toContain(`certificate expires ${notAfter.toISOString().slice(0, 10)}`);
+    });
+    expect(await t.prisma.auditEvent.count({ where: { targetId: siteId, action: 'https.expiry_alert' } })).toBe(1);
+  });
+
+  it('stops renewing on a permanent failure, keeps serving the old certificate, says why, and recovers when asked again', async () => {
+    const siteId = (await t.prisma.site.findUniqueOrThrow({ where: { primaryDomain: 'mine.test' } })).id;
+    const serial = await currentSerial(siteId);
+    await stack.pebble.setARecord('mine.test', ['127.0.0.2']);
+    await t.prisma.httpsState.update({ where: { siteId }, data: { renewAt: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 30 * 86_400_000) } });
+    const sweep = t.app.get(HttpsSweep);
+    try {
+      expect((await sweep.run()).renewalsQueued).toBe(1);
+      const renewal = await t.prisma.operation.findFirstOrThrow({ where: { siteId, kind: 'https.renew' }, orderBy: { createdAt: 'desc' } });
+      expect(await finished(renewal.id)).toMatchObject({ status: 'failed' });
+
+      const state = await posture(siteId);
+      expect(state.status).toBe('active');
+      expect(state.lastError).toMatch(/could not reach mine\.test/);
+      expect((await t.prisma.httpsState.findUniqueOrThrow({ where: { siteId } })).renewAt).toBeNull();
+      expect((await sweep.run()).renewalsQueued).toBe(0);
+      expect(await servedSerial('mine.test')).toBe(serial);
+      await eventually(async () => expect(mails.filter((m) => readable(m).includes('mine.test: the HTTPS certificate could not be renewed'))).toHaveLength(1));
+    } finally {
+      await stack.pebble.clearARecord('mine.test');
+    }
+
+    expect(await finished(await enable(siteId))).toMatchObject({ status: 'succeeded' });
+    expect(await currentSerial(siteId)).not.toBe(serial);
+    expect((await t.prisma.httpsState.findUniqueOrThrow({ where: { siteId } })).renewAt!.getTime()).toBeGreaterThan(Date.now());
   });
 
   it('turns HTTPS off and revokes at the CA on request', async () => {
