@@ -5,6 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.js';
 import { HttpExceptionFilter } from './core/errors/http-exception.filter.js';
+import { MetricsService } from './core/metrics/metrics.service.js';
+import { httpMetricsMiddleware } from './observability/http-metrics.middleware.js';
 import { createValidationPipe } from './core/errors/validation.js';
 
 export interface CreateAppOptions {
@@ -18,6 +20,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     bufferLogs: false,
   });
   app.disable('x-powered-by');
+  app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.useBodyParser('json', { limit: '256kb' });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());

@@ -15,9 +15,11 @@ describe('operator endpoints (e2e)', () => {
 
   it('GET /metrics speaks Prometheus, with request durations and queue depths', async () => {
     await t.http.get('/health');
+    await t.http.get('/api/members').expect(401);
     const res = await t.http.get('/metrics').expect(200);
     expect(res.headers['content-type']).toMatch(/text\/plain/);
     expect(res.text).toMatch(/hostkeeper_http_request_duration_seconds_bucket\{.*route="\/health"/);
+    expect(res.text).toMatch(/hostkeeper_http_request_duration_seconds_count\{method="GET",route="\/api\/members",status="401"\} 1/);
     expect(res.text).toMatch(/hostkeeper_queue_jobs\{queue="https",state="waiting"\}/);
   });
 
