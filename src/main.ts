@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from './bootstrap.js';
 import { AppConfig, ConfigError, loadConfig } from './config/config.js';
+import { settlesWithin } from './core/async/settles-within.js';
 
 /** Room for a burst of connections (a thousand members' clicks) before the kernel refuses any. */
 const LISTEN_BACKLOG = 4096;
@@ -55,13 +56,8 @@ async function closeHttp(server: Server, graceMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
   server.closeIdleConnections();
-  let timer: NodeJS.Timeout | undefined;
-  const outOfTime = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, graceMs);
-  });
-  await Promise.race([closed, outOfTime]);
+  await settlesWithin(closed, graceMs);
   clearInterval(sweep);
-  clearTimeout(timer);
   server.closeAllConnections();
 }
 

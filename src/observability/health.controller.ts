@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { Public } from '../core/auth/auth.decorators.js';
+import { settlesWithin } from '../core/async/settles-within.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 
 const CHECK_TIMEOUT_MS = 1_500;
@@ -45,16 +46,11 @@ export class HealthController implements OnModuleDestroy {
   }
 }
 
+/** Up when the probe answers within CHECK_TIMEOUT_MS; a failure or no answer is down. */
 async function check(probe: () => Promise<unknown>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS);
-  });
   try {
-    return await Promise.race([probe().then(() => true), timeout]);
+    return await settlesWithin(probe(), CHECK_TIMEOUT_MS);
   } catch {
     return false;
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -3,6 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import type { Worker } from 'bullmq';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.js';
+import { settlesWithin } from '../async/settles-within.js';
 import { workerHosts } from './worker-hosts.js';
 
 /**
@@ -32,13 +33,7 @@ export async function drainWorkers(workers: Worker[], graceMs: number, logger: P
   const busy = workers.filter((worker) => worker.isRunning());
   if (busy.length === 0) return true;
   logger.log(`stopping: ${busy.length} workers finish the jobs in hand (up to ${graceMs / 1000} s)`);
-  let timer: NodeJS.Timeout | undefined;
-  const outOfTime = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), graceMs);
-  });
-  const drained = Promise.all(busy.map((worker) => worker.close())).then(() => true as const);
-  const inTime = await Promise.race([drained, outOfTime]);
-  clearTimeout(timer);
+  const inTime = await settlesWithin(Promise.all(busy.map((worker) => worker.close())), graceMs);
   // A close already under way cannot be forced (BullMQ hands back the same promise); the process
   // exits around it, and the job's lock expires so that stalled-job detection retries it.
   if (!inTime) logger.warn('stopping: grace period over; jobs still running are left to be retried');
