@@ -71,8 +71,8 @@ export async function startPebble(options: PebbleOptions): Promise<PebbleHandle>
     caBundlePem: tls.certPem,
     dnsAddress,
     fetchRootPem: () => fetchRoot(`https://127.0.0.1:${managementPort}/roots/0`, tls.certPem),
-    setARecord: (host, addresses) => addARecord(dnsManagementPort, host, addresses),
-    clearARecord: (host) => clearARecord(dnsManagementPort, host),
+    setARecord: (host, addresses) => manageDns(dnsManagementPort, '/add-a', { host, addresses }),
+    clearARecord: (host) => manageDns(dnsManagementPort, '/clear-a', { host }),
     stop,
   };
 }
@@ -147,14 +147,10 @@ async function fetchRoot(url: string, ca: string): Promise<string> {
   return response.body;
 }
 
-async function addARecord(managementPort: number, host: string, addresses: string[]): Promise<void> {
-  const response = await httpRequest(`http://127.0.0.1:${managementPort}/add-a`, 'POST', JSON.stringify({ host, addresses }));
-  if (response.status !== 200) throw new Error(`challtestsrv /add-a answered ${response.status}: ${response.body}`);
-}
-
-async function clearARecord(managementPort: number, host: string): Promise<void> {
-  const response = await httpRequest(`http://127.0.0.1:${managementPort}/clear-a`, 'POST', JSON.stringify({ host }));
-  if (response.status !== 200) throw new Error(`challtestsrv /clear-a answered ${response.status}: ${response.body}`);
+/** One call to challtestsrv's management API (its DNS answers). */
+async function manageDns(managementPort: number, path: '/add-a' | '/clear-a', body: object): Promise<void> {
+  const response = await httpRequest(`http://127.0.0.1:${managementPort}${path}`, 'POST', JSON.stringify(body));
+  if (response.status !== 200) throw new Error(`challtestsrv ${path} answered ${response.status}: ${response.body}`);
 }
 
 interface SimpleResponse {
