@@ -1,17 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
 import { AuditService } from '../core/audit/audit.service.js';
 import { Roles } from '../core/auth/auth.decorators.js';
+import { DEFAULT_PAGE_LIMIT, PageLimit } from '../core/paging/page-limit.js';
 
 class AuditQuery {
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @PageLimit(1000)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'events older than this id (paging)' })
@@ -42,7 +37,7 @@ export class AuditController {
   @Get()
   list(@Query() query: AuditQuery) {
     return this.audit.list({
-      limit: query.limit ?? 100,
+      limit: query.limit ?? DEFAULT_PAGE_LIMIT,
       before: query.before !== undefined ? BigInt(query.before) : undefined,
       targetType: query.targetType,
       targetId: query.targetId,

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDateString, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsDateString, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { PageLimit } from '../core/paging/page-limit.js';
 
 export const CASE_STATUSES = ['open', 'in_review', 'cleared', 'action_required', 'closed'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
@@ -13,12 +13,7 @@ export class ListCasesQuery {
   @IsIn(CASE_STATUSES)
   status?: CaseStatus;
 
-  @ApiPropertyOptional({ default: 100, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @PageLimit(500)
   limit?: number;
 }
 

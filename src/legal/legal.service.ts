@@ -3,6 +3,7 @@ import type { Actor } from '../core/auth/actor.js';
 import { AuditService } from '../core/audit/audit.service.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { AppException } from '../core/errors/app.exception.js';
+import { DEFAULT_PAGE_LIMIT } from '../core/paging/page-limit.js';
 import { SiteAccess } from '../sites/site-access.service.js';
 import type { CreateNoticeDto, ListCasesQuery, UpdateCaseDto } from './legal.dto.js';
 
@@ -21,7 +22,7 @@ export class LegalService {
       where: query.status ? { status: query.status } : { status: { in: [...OPEN] } },
       include: { site: { select: { id: true, primaryDomain: true, memberId: true, campaignDescription: true, campaignTags: true } } },
       orderBy: [{ riskScore: 'desc' }, { createdAt: 'asc' }],
-      take: query.limit ?? 100,
+      take: query.limit ?? DEFAULT_PAGE_LIMIT,
     });
   }
 

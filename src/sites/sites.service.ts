@@ -8,6 +8,7 @@ import { AuditService } from '../core/audit/audit.service.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { AppException } from '../core/errors/app.exception.js';
 import { OperationsService } from '../core/operations/operations.service.js';
+import { DEFAULT_PAGE_LIMIT } from '../core/paging/page-limit.js';
 import { assessCampaignRisk, REVIEW_THRESHOLD } from '../legal/risk.js';
 import { normalizeDomain } from './domain-name.js';
 import type { CreateSiteDto, ListSitesQuery } from './dto/site.dto.js';
@@ -93,7 +94,7 @@ export class SitesService {
   }
 
   async list(actor: Actor, query: ListSitesQuery): Promise<SitePage> {
-    const limit = query.limit ?? 100;
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const rows = await this.prisma.site.findMany({
       where: { ...this.access.scope(actor), ...(query.memberId && actor.role !== 'member' ? { memberId: query.memberId } : {}) },
       include: POSTURE_INCLUDE,

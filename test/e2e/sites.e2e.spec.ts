@@ -116,6 +116,15 @@ describe('members and sites (e2e, real Postgres and Redis)', () => {
     expect(second.body.items[0].id > first.body.items[1].id).toBe(true);
   });
 
+  it.each([
+    ['/api/sites', 500],
+    ['/api/legal/cases', 500],
+    ['/api/audit', 1000],
+  ])('%s takes a limit from 1 to %i and refuses anything else with 400', async (path, max) => {
+    for (const ok of ['1', String(max)]) await t.http.get(`${path}?limit=${ok}`).set(bearer(t.staffToken)).expect(200);
+    for (const bad of ['0', String(max + 1), '2.5', 'ten']) await t.http.get(`${path}?limit=${bad}`).set(bearer(t.staffToken)).expect(400);
+  });
+
   it('issues tokens through the API, shown once and stored only hashed', async () => {
     const res = await t.http.post('/api/tokens').set(bearer(t.staffToken)).send({ role: 'member', memberId: memberB }).expect(201);
     expect(res.body.token).toMatch(/^hk_/);

@@ -4,18 +4,16 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
-  Max,
-  Min,
   ValidateNested,
   registerDecorator,
   ValidationArguments,
 } from 'class-validator';
+import { PageLimit } from '../../core/paging/page-limit.js';
 import { normalizeDomain } from '../domain-name.js';
 
 /** Each entry must pass normalizeDomain; the service stores the normalised form. */
@@ -72,12 +70,7 @@ export class CreateSiteDto {
 }
 
 export class ListSitesQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @PageLimit(500)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
