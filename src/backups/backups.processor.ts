@@ -5,7 +5,7 @@ import { JobsOfQueue, OperationJobData, QUEUE } from '../../jobs/catalog.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { OperationRunner } from '../core/operations/operation-runner.service.js';
-import { CatalogProcessor, dispatch, JobHandlers } from '../core/queue/job-handlers.js';
+import { CatalogProcessor, dispatch, isLastAttempt, JobHandlers } from '../core/queue/job-handlers.js';
 import { QueueRegistry } from '../core/queue/queue.registry.js';
 import { BackupJobs } from './backup-jobs.service.js';
 import { BackupSchedules } from './backup-schedules.service.js';
@@ -67,9 +67,4 @@ export class BackupsProcessor extends WorkerHost implements OnApplicationBootstr
     for (const id of memberIds) await this.queues.add('backups.retention', { memberId: id }, `${job.id}-${id}`);
     return { fannedOut: memberIds.length };
   }
-}
-
-/** Only the last attempt's failure is final; an earlier one is retried and not worth an alert yet. */
-function isLastAttempt(job: Job): boolean {
-  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }

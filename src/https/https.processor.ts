@@ -5,7 +5,7 @@ import { JobsOfQueue, OperationJobData, QUEUE } from '../../jobs/catalog.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { OperationRunner, RunnableOperation } from '../core/operations/operation-runner.service.js';
-import { CatalogProcessor, dispatch, JobHandlers } from '../core/queue/job-handlers.js';
+import { CatalogProcessor, dispatch, isLastAttempt, JobHandlers } from '../core/queue/job-handlers.js';
 import { HttpsDisabler } from './https-disabler.service.js';
 import { HttpsIssuer } from './https-issuer.service.js';
 import { HttpsSweep } from './https-sweep.service.js';
@@ -28,7 +28,7 @@ export class HttpsProcessor extends WorkerHost implements OnApplicationBootstrap
   }
 
   readonly handlers: JobHandlers<JobsOfQueue<typeof QUEUE.https>> = {
-    'https.enable': (job) => this.runner.run(job, (op) => this.issuer.issue(siteOf(op), 'enable', isFinalAttempt(job))),
+    'https.enable': (job) => this.runner.run(job, (op) => this.issuer.issue(siteOf(op), 'enable', isLastAttempt(job))),
     'https.renew': (job) => this.runner.run(job, (op) => this.issuer.issue(siteOf(op), 'renew', true)),
     'https.disable': (job) => this.runner.run(job, (op) => this.disabler.disable(siteOf(op), revokeOf(op))),
     'https.sweep': () => this.sweep.run(),
@@ -37,10 +37,6 @@ export class HttpsProcessor extends WorkerHost implements OnApplicationBootstrap
   process(job: Job<OperationJobData>): Promise<unknown> {
     return dispatch(this.handlers, job);
   }
-}
-
-function isFinalAttempt(job: Job): boolean {
-  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
 function siteOf(operation: RunnableOperation): string {

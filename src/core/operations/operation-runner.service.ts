@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import type { OperationJobData } from '../../../jobs/catalog.js';
 import { PrismaService } from '../database/prisma.service.js';
+import { isLastAttempt } from '../queue/job-handlers.js';
 import { Coalescer } from './coalescer.js';
 import { PermanentJobError } from './operation.errors.js';
 
@@ -85,7 +86,7 @@ export class OperationRunner {
   });
 
   private async recordFailure(job: Job, operationId: string, error: Error): Promise<void> {
-    const final = error instanceof PermanentJobError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const final = error instanceof PermanentJobError || isLastAttempt(job);
     const message = error.message.slice(0, 2000);
     await this.prisma.operation.update({
       where: { id: operationId },

@@ -14,3 +14,12 @@ export function dispatch<N extends JobName>(handlers: JobHandlers<N>, job: Job):
   if (!handler) throw new Error(`no handler for job ${job.name}`);
   return handler(job);
 }
+
+/**
+ * While a job runs: is this its last attempt? Only then is a failure final
+ * (an earlier one is retried, and not worth an alert yet). BullMQ counts the
+ * attempt as made only once it has failed, hence the + 1.
+ */
+export function isLastAttempt(job: Job): boolean {
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}

@@ -28,6 +28,7 @@ export function countOutcomes(worker: Worker, metrics: MetricsService): void {
   });
   worker.on('failed', (job: Job | undefined, error: Error) => {
     if (!job) return;
+    // By now BullMQ has counted the failed attempt, so isLastAttempt's + 1 does not apply here.
     const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
     metrics.jobOutcomes.inc({ job: job.name, outcome: final ? 'failed' : 'retried' });
   });
