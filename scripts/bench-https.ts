@@ -20,6 +20,7 @@ import { migrate } from '../src/core/database/migrator.js';
 import { WebServerService } from '../src/web/web-server.service.js';
 import { startNginx } from './lib/nginx-instance.js';
 import { startPebble } from './lib/pebble.js';
+import { waitHealthy } from './lib/wait-healthy.js';
 import { freePorts } from './lib/ports.js';
 
 /**
@@ -165,16 +166,10 @@ async function createSites(prisma: PrismaService, domains: string[], sitesRoot: 
   return ids;
 }
 
-function startApi(env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
+async function startApi(env: NodeJS.ProcessEnv, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'src', 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  return (async () => {
-    for (let attempt = 0; attempt < 150; attempt += 1) {
-      if (child.exitCode !== null) throw new Error(`the API exited with code ${child.exitCode}`);
-      if (await fetch(`http://127.0.0.1:${port}/health`).then((res) => res.ok, () => false)) return child;
-      await sleep(100);
-    }
-    throw new Error('the API did not become healthy');
-  })();
+  await waitHealthy(port, child);
+  return child;
 }
 
 async function stopApi(child: ChildProcess): Promise<void> {

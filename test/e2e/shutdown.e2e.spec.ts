@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from '../../scripts/lib/ports.js';
+import { waitHealthy } from '../../scripts/lib/wait-healthy.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env.js';
 import { eventually, startTestApp, TestApp } from '../support/test-app.js';
 
@@ -51,7 +52,7 @@ describe('stopping the service (e2e: the built service as its own process)', () 
     service.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     service.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     const url = `http://127.0.0.1:${port}`;
-    await eventually(async () => expect((await fetch(`${url}/health`)).status).toBe(200), 30_000, 100).catch((error: Error) => {
+    await waitHealthy(port, service).catch((error: Error) => {
       throw new Error(`the service did not come up: ${error.message}\n${output.join('')}`);
     });
 
