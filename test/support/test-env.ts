@@ -6,6 +6,9 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgresql://
 /** Its own Redis database, so a test run never touches a sandbox's queues. */
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379/13';
 
+/** Folders of the API-only suites; several checkouts on one machine give each its own. */
+const TEST_TMP_DIR = process.env.TEST_TMP_DIR || '/tmp/hostkeeper-test';
+
 /** Settings for a service under test; callers override what their suite needs. */
 export function testConfig(env: Record<string, string> = {}): AppConfig {
   return loadConfig({
@@ -16,10 +19,10 @@ export function testConfig(env: Record<string, string> = {}): AppConfig {
     REDIS_URL: TEST_REDIS_URL,
     SECRETS_KEY: randomBytes(32).toString('base64'),
     CRONS_ENABLED: 'false',
-    STATE_DIR: '/tmp/hostkeeper-test/state',
-    SITES_ROOT: '/tmp/hostkeeper-test/www',
-    ACCESS_LOG_DIR: '/tmp/hostkeeper-test/logs',
-    NGINX_SITES_DIR: '/tmp/hostkeeper-test/nginx.d',
+    STATE_DIR: `${TEST_TMP_DIR}/state`,
+    SITES_ROOT: `${TEST_TMP_DIR}/www`,
+    ACCESS_LOG_DIR: `${TEST_TMP_DIR}/logs`,
+    NGINX_SITES_DIR: `${TEST_TMP_DIR}/nginx.d`,
     ...env,
   });
 }
