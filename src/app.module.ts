@@ -6,6 +6,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { BackupsModule } from './backups/backups.module.js';
 import { BackupsWorkerModule } from './backups/backups.worker.module.js';
 import { CoreModule } from './core/core.module.js';
+import { DefenceModule, DefenceWorkerModule } from './defence/defence.module.js';
 import { HttpsModule, HttpsWorkerModule } from './https/https.module.js';
 import { MaintenanceWorkerModule } from './maintenance/maintenance.worker.module.js';
 import { LegalModule } from './legal/legal.module.js';
@@ -20,10 +21,10 @@ import { UiModule } from './ui/ui.module.js';
 type Imports = NonNullable<ModuleMetadata['imports']>;
 
 /** HTTP side: controllers and the services behind them. */
-const API_MODULES: Imports = [MembersModule, TokensModule, SitesModule, OperationsModule, AuditModule, LegalModule, ObservabilityModule, UiModule, HttpsModule, LoggingModule, BackupsModule];
+const API_MODULES: Imports = [MembersModule, TokensModule, SitesModule, OperationsModule, AuditModule, LegalModule, ObservabilityModule, UiModule, HttpsModule, LoggingModule, BackupsModule, DefenceModule];
 
 /** Worker side: processors and schedulers. */
-const WORKER_MODULES: Imports = [MaintenanceWorkerModule, HttpsWorkerModule, LoggingWorkerModule, BackupsWorkerModule];
+const WORKER_MODULES: Imports = [MaintenanceWorkerModule, HttpsWorkerModule, LoggingWorkerModule, BackupsWorkerModule, DefenceWorkerModule];
 
 @Module({})
 export class AppModule {

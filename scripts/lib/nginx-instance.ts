@@ -1,6 +1,7 @@
 import { request } from 'node:http';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_SERVER_KEY, renderDefaultServer } from '../../src/web/default-server.renderer.js';
 import { startDaemon, waitUntil } from './daemon.js';
 
 export interface NginxInstanceOptions {
@@ -12,6 +13,8 @@ export interface NginxInstanceOptions {
   sitesDir: string;
   /** Served at /.well-known/acme-challenge/ on httpPort. Default `<dataDir>/acme-challenges`. */
   challengeDir?: string;
+  /** Where the site files listen, so hostkeeper's default server answers there too. Default 127.0.0.1. */
+  listenAddresses?: string[];
   bin?: string;
 }
 
@@ -30,6 +33,8 @@ export interface NginxInstance {
 }
 
 const LISTEN_ADDRESS = '127.0.0.1';
+/** Debian's libnginx-mod-http-js: the challenge of under-attack mode runs in it. */
+const NJS_MODULE = '/usr/lib/nginx/modules/ngx_http_js_module.so';
 
 /** A private nginx for tests and the sandbox, run in the foreground as our child. */
 export async function startNginx(options: NginxInstanceOptions): Promise<NginxInstance> {
@@ -43,6 +48,14 @@ export async function startNginx(options: NginxInstanceOptions): Promise<NginxIn
   };
   await Promise.all([options.sitesDir, challengeDir, paths.tempDir].map((dir) => fs.mkdir(dir, { recursive: true })));
   await fs.writeFile(paths.confPath, mainConfig({ ...options, ...paths, challengeDir }));
+  // hostkeeper writes the same file when it applies; nginx needs a listener to start with.
+  const defaultServer = renderDefaultServer({
+    listenAddresses: options.listenAddresses ?? [LISTEN_ADDRESS],
+    httpPort: options.httpPort,
+    httpsPort: options.httpsPort,
+    challengeDir,
+  });
+  await fs.writeFile(join(options.sitesDir, `${DEFAULT_SERVER_KEY}.conf`), defaultServer);
 
   const daemon = startDaemon('nginx', bin, ['-c', paths.confPath, '-e', paths.errorLogPath, '-g', 'daemon off;'], {
     logPath: join(options.dataDir, 'nginx.out'),
@@ -80,7 +93,9 @@ function mainConfig(input: ConfigInput): string {
   const temp = (kind: string) => `${kind}_temp_path ${path(join(input.tempDir, kind))};`;
   // As root, workers would drop to "nobody" and could not read 0700 temp folders.
   const user = process.getuid?.() === 0 ? 'user root;' : '';
-  return `${user}
+  const njs = existsSync(NJS_MODULE) ? `load_module ${NJS_MODULE};` : '';
+  return `${njs}
+${user}
 worker_processes 1;
 pid ${path(input.pidPath)};
 error_log ${path(input.errorLogPath)} notice;
@@ -90,22 +105,6 @@ http {
   default_type application/octet-stream;
   access_log off;
   ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp).join('\n  ')}
-
-  server {
-    listen ${LISTEN_ADDRESS}:${input.httpPort} default_server;
-    server_name _;
-    location /.well-known/acme-challenge/ {
-      alias ${path(input.challengeDir)}/;
-      default_type text/plain;
-    }
-    location / { return 404; }
-  }
-
-  # Names no site claims get no certificate at all, rather than some other site's.
-  server {
-    listen ${LISTEN_ADDRESS}:${input.httpsPort} ssl default_server;
-    ssl_reject_handshake on;
-  }
 
   include ${path(input.sitesDir)}/*.conf;
 }

@@ -7,6 +7,7 @@ export interface PostureRows {
   backupPolicy: { enabled: boolean; keyCustody: string; schedule: string; lastSuccessAt: Date | null } | null;
   legalCases: { status: string; riskScore: number }[];
   noticeCount: number;
+  defence?: { level: string; until: Date | null; exemptPaths: string[]; shieldRanges: string[] } | null;
 }
 
 import type { Prisma } from '../generated/prisma/client.js';
@@ -17,11 +18,12 @@ export const POSTURE_INCLUDE = {
   backupPolicy: { select: { enabled: true, keyCustody: true, schedule: true, lastSuccessAt: true } },
   legalCases: { where: { status: { in: ['open', 'in_review', 'action_required'] } }, select: { status: true, riskScore: true } },
   _count: { select: { legalNotices: true } },
+  defence: { select: { level: true, until: true, exemptPaths: true, shieldRanges: true } },
 } satisfies Prisma.SiteInclude;
 
 /** A site's security posture at a glance, from the rows each capability keeps. */
 export function buildPosture(rows: PostureRows, now = new Date()): Posture {
-  const { https, logging, backupPolicy } = rows;
+  const { https, logging, backupPolicy, defence } = rows;
   return {
     https: {
       status: https?.status ?? 'none',
@@ -47,6 +49,12 @@ export function buildPosture(rows: PostureRows, now = new Date()): Posture {
       openCases: rows.legalCases.length,
       notices: rows.noticeCount,
       ...(rows.legalCases.length ? { highestRisk: Math.max(...rows.legalCases.map((c) => c.riskScore)) } : {}),
+    },
+    defence: {
+      level: defence?.level ?? 'off',
+      ...(defence?.until && defence.level !== 'off' ? { until: defence.until } : {}),
+      exemptPaths: defence?.exemptPaths ?? [],
+      shieldRanges: defence?.shieldRanges ?? [],
     },
   };
 }

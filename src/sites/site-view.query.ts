@@ -35,6 +35,10 @@ interface FlatRow {
   last_success_at: Date | null;
   open_cases: { status: string; riskScore: number }[];
   notice_count: number;
+  defence_level: string | null;
+  defence_until: Date | null;
+  exempt_paths: string[] | null;
+  shield_ranges: string[] | null;
 }
 
 const SITE_VIEW_SQL = `
@@ -44,11 +48,13 @@ const SITE_VIEW_SQL = `
          b.enabled AS backup_enabled, b.key_custody::text AS key_custody, b.schedule, b.last_success_at,
          COALESCE((SELECT json_agg(json_build_object('status', c.status, 'riskScore', c.risk_score))
                    FROM legal_cases c WHERE c.site_id = s.id AND c.status IN ('open', 'in_review', 'action_required')), '[]'::json) AS open_cases,
-         (SELECT count(*)::int FROM legal_notices n WHERE n.site_id = s.id) AS notice_count
+         (SELECT count(*)::int FROM legal_notices n WHERE n.site_id = s.id) AS notice_count,
+         d.level::text AS defence_level, d.until AS defence_until, d.exempt_paths, d.shield_ranges
   FROM sites s
   LEFT JOIN https_states h ON h.site_id = s.id
   LEFT JOIN logging_policies l ON l.site_id = s.id
   LEFT JOIN backup_policies b ON b.site_id = s.id
+  LEFT JOIN site_defences d ON d.site_id = s.id
   WHERE s.id = $1::uuid AND ($2::uuid IS NULL OR s.member_id = $2::uuid)`;
 
 /**
@@ -80,6 +86,9 @@ function toSiteRow(row: FlatRow): SiteRow {
           : null,
       legalCases: row.open_cases,
       noticeCount: row.notice_count,
+      defence: row.defence_level
+        ? { level: row.defence_level, until: row.defence_until, exemptPaths: row.exempt_paths ?? [], shieldRanges: row.shield_ranges ?? [] }
+        : null,
     },
   };
 }

@@ -106,7 +106,7 @@ export class SitesService {
     const items = rows.slice(0, limit).map((row) =>
       toView({
         ...row,
-        posture: { https: row.https, logging: row.logging, backupPolicy: row.backupPolicy, legalCases: row.legalCases, noticeCount: row._count.legalNotices },
+        posture: { https: row.https, logging: row.logging, backupPolicy: row.backupPolicy, legalCases: row.legalCases, noticeCount: row._count.legalNotices, defence: row.defence },
       }),
     );
     return rows.length > limit ? { items, nextCursor: items[items.length - 1].id } : { items };

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { loggingDirectives, LoggingModeName, siteLogDir } from '../logging/logging-directives.js';
+import { contentGate, defenceHttpLines, defenceLocations, defenceServerLines, isActive, validateDefence, VhostDefence } from './defence.renderer.js';
 
 export interface VhostTls {
   /** Named in the file so a new certificate changes it: that is what makes nginx test and reload. */
@@ -23,6 +24,8 @@ export interface VhostInput {
   httpsPort: number;
   /** Present once a certificate is installed: HTTP then redirects to HTTPS. */
   tls?: VhostTls;
+  /** Under-attack mode and shield; absent or off without a shield renders nothing. */
+  defence?: VhostDefence;
 }
 
 export class VhostInputError extends Error {}
@@ -61,9 +64,12 @@ export function challengeDir(stateDir: string): string {
 export function renderVhost(input: VhostInput): string {
   validate(input);
   const logging = loggingDirectives(input.loggingMode, siteLogDir(input.accessLogDir, input.siteKey)).serverLines;
-  const blocks = [httpBlock(input, logging)];
-  if (input.tls) blocks.push(httpsBlock(input, input.tls, logging));
-  return `# managed by hostkeeper for ${input.siteKey}; edits are overwritten\n${blocks.join('\n')}`;
+  const defence = isActive(input.defence) ? input.defence : undefined;
+  const head = defence ? `${defenceHttpLines(input.siteKey, defence).join('\n')}\n` : '';
+  const serverLines = defence ? [...logging, ...defenceServerLines(input.siteKey, defence)] : logging;
+  const blocks = [httpBlock(input, serverLines)];
+  if (input.tls) blocks.push(httpsBlock(input, input.tls, serverLines));
+  return `# managed by hostkeeper for ${input.siteKey}; edits are overwritten\n${head}${blocks.join('\n')}`;
 }
 
 function httpBlock(input: VhostInput, logging: string[]): string {
@@ -79,9 +85,12 @@ function httpBlock(input: VhostInput, logging: string[]): string {
   ];
   if (input.tls) {
     const port = input.httpsPort === 443 ? '' : `:${input.httpsPort}`;
-    lines.push('', 'location / {', `    return 301 https://$host${port}$request_uri;`, '}');
+    // The redirect costs nothing to serve: shielded and limited, never challenged.
+    const gate = contentGate(input.siteKey, input.defence, 'exempt').map((line) => `    ${line}`);
+    lines.push('', 'location / {', ...gate, `    return 301 https://$host${port}$request_uri;`, '}');
+    lines.push(...defenceLocations(input.siteKey, input.defence, false));
   } else {
-    lines.push('', ...documentRoot(input.documentRoot));
+    lines.push('', ...documentRoot(input));
   }
   return server(lines);
 }
@@ -104,12 +113,21 @@ function httpsBlock(input: VhostInput, tls: VhostTls, logging: string[]): string
     'ssl_session_tickets off;',
   ];
   if (tls.hsts) lines.push(`add_header Strict-Transport-Security "max-age=${HSTS_MAX_AGE}" always;`);
-  lines.push('', ...documentRoot(input.documentRoot));
+  lines.push('', ...documentRoot(input));
   return server(lines);
 }
 
-function documentRoot(root: string): string[] {
-  return [`root ${root};`, 'index index.html;', 'location / {', '    try_files $uri $uri/ =404;', '}'];
+function documentRoot(input: VhostInput): string[] {
+  const gate = contentGate(input.siteKey, input.defence, 'content').map((line) => `    ${line}`);
+  return [
+    `root ${input.documentRoot};`,
+    'index index.html;',
+    'location / {',
+    ...gate,
+    '    try_files $uri $uri/ =404;',
+    '}',
+    ...defenceLocations(input.siteKey, input.defence, true),
+  ];
 }
 
 function listen(addresses: string[], port: number, suffix: string): string[] {
@@ -132,7 +150,9 @@ function validate(input: VhostInput): void {
   for (const port of [input.httpPort, input.httpsPort]) {
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new VhostInputError(`invalid port ${port}`);
   }
-  const paths = [input.documentRoot, input.stateDir, input.accessLogDir, input.tls?.certificatePath, input.tls?.keyPath];
+  if (input.defence) validateDefence(input.defence);
+  const defencePaths = input.defence ? [input.defence.modulePath, input.defence.pagesDir, input.defence.keyFile] : [];
+  const paths = [input.documentRoot, input.stateDir, input.accessLogDir, input.tls?.certificatePath, input.tls?.keyPath, ...defencePaths];
   const badPath = paths.find((path) => path !== undefined && (!SAFE_PATH.test(path) || path.split('/').includes('..')));
   if (badPath !== undefined) throw new VhostInputError(`path not usable in an nginx file: ${JSON.stringify(badPath)}`);
 }

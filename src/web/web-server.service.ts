@@ -11,7 +11,9 @@ import { SecretsService } from '../core/crypto/secrets.service.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { loggingHttpConf, siteLogDir } from '../logging/logging-directives.js';
 import { installCertificateFiles, removeCertificateFiles } from './certificate-files.js';
-import { renderVhost } from './vhost.renderer.js';
+import { DefenceFiles } from './defence-files.js';
+import { DEFAULT_SERVER_KEY, renderDefaultServer } from './default-server.renderer.js';
+import { challengeDir, renderVhost } from './vhost.renderer.js';
 
 export type SiteApplyResult =
   | { siteId: string; ok: true; tls: boolean; siteKey: string }
@@ -38,6 +40,7 @@ export class WebServerService {
   private pending = new Map<string, Waiter[]>();
   private timer?: NodeJS.Timeout;
   private flushing = false;
+  private readonly defenceFiles: DefenceFiles;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -46,7 +49,9 @@ export class WebServerService {
     private readonly audit: AuditService,
     private readonly nginx: NginxAdapter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.defenceFiles = new DefenceFiles(files, secrets, config.stateDir);
+  }
 
   get reloadCount(): number {
     return this.nginx.reloadCount;
@@ -121,7 +126,7 @@ export class WebServerService {
       }),
     );
     const common: SiteConfig = { siteKey: COMMON_CONF_KEY, config: loggingHttpConf() };
-    const changed = await this.changedOnly([common, ...entries]);
+    const changed = await this.changedOnly([common, this.defaultServer(), ...entries]);
     const outcome = changed.length > 0 ? await this.nginx.applySites(changed) : { results: [], quarantined: [] };
     const failures = new Map(outcome.results.flatMap((result) => (result.ok ? [] : [[result.siteKey, result.error.message] as const])));
     for (const entry of entries) {
@@ -138,6 +143,7 @@ export class WebServerService {
       include: {
         https: { select: { enabled: true, hsts: true } },
         logging: { select: { mode: true } },
+        defence: { select: { level: true, exemptPaths: true, shieldRanges: true, passKeyEncrypted: true } },
         certificates: { where: { current: true }, orderBy: { createdAt: 'desc' }, take: 1, select: { chainPem: true, keyEncrypted: true, serial: true } },
       },
     });
@@ -167,8 +173,19 @@ export class WebServerService {
       httpPort: this.config.siteHttpPort,
       httpsPort: this.config.siteHttpsPort,
       tls,
+      defence: site.defence ? await this.defenceFiles.prepare(siteKey, site.defence) : undefined,
     });
     return { siteKey, config, tls: tls !== undefined };
+  }
+
+  private defaultServer(): SiteConfig {
+    const config = renderDefaultServer({
+      listenAddresses: this.config.siteListenAddresses,
+      httpPort: this.config.siteHttpPort,
+      httpsPort: this.config.siteHttpsPort,
+      challengeDir: challengeDir(this.config.stateDir),
+    });
+    return { siteKey: DEFAULT_SERVER_KEY, config };
   }
 
   /** Unchanged files are left out, so re-applying an unchanged site costs no test and no reload. */

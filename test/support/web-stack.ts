@@ -61,6 +61,7 @@ export async function startWebStack(options: WebStackOptions = {}): Promise<WebS
     httpsPort,
     sitesDir: join(dataDir, 'nginx.d'),
     challengeDir: join(stateDir, 'acme-challenges'),
+    listenAddresses: ['127.0.0.1', '[::1]'],
   });
   let pebble: PebbleHandle;
   try {

@@ -13,8 +13,9 @@ export class QueueRegistry {
     @InjectQueue(QUEUE.logging) logging: Queue,
     @InjectQueue(QUEUE.backups) backups: Queue,
     @InjectQueue(QUEUE.maintenance) maintenance: Queue,
+    @InjectQueue(QUEUE.defence) defence: Queue,
   ) {
-    this.queues = { https, logging, backups, maintenance };
+    this.queues = { https, logging, backups, maintenance, defence };
   }
 
   of(name: QueueName): Queue {

@@ -27,11 +27,19 @@ export class LegalPosture {
   @ApiProperty() notices!: number;
 }
 
+export class DefencePosture {
+  @ApiProperty({ enum: ['off', 'guarded', 'challenge'] }) level!: string;
+  @ApiPropertyOptional({ description: 'when the level switches itself off' }) until?: Date;
+  @ApiProperty({ type: [String] }) exemptPaths!: string[];
+  @ApiProperty({ type: [String], description: 'trusted upstream shield ranges; empty = not behind a shield' }) shieldRanges!: string[];
+}
+
 export class Posture {
   @ApiProperty({ type: HttpsPosture }) https!: HttpsPosture;
   @ApiProperty({ type: LoggingPosture }) logging!: LoggingPosture;
   @ApiProperty({ type: BackupPosture }) backups!: BackupPosture;
   @ApiProperty({ type: LegalPosture }) legal!: LegalPosture;
+  @ApiProperty({ type: DefencePosture }) defence!: DefencePosture;
 }
 
 export class CampaignView {
