@@ -123,7 +123,8 @@ function answers(port: number): Promise<boolean> {
       resolve(true);
     });
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
+    // The default server closes unknown names without an answer: a reset still means nginx listens.
+    req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNRESET'));
     req.end();
   });
 }

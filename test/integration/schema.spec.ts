@@ -61,12 +61,13 @@ describe('schema.prisma and prisma/migrations agree', () => {
     await prisma.signingKey.create({ data: { fingerprint: 'f', publicKey: 'p', privateKeyEncrypted: 'e' } });
     await prisma.legalCase.create({ data: { siteId: site.id, riskScore: 50, reasons: ['parody'] } });
     await prisma.legalNotice.create({ data: { siteId: site.id, type: 'cease_and_desist', receivedAt: now, deadline: now } });
+    await prisma.siteDefence.create({ data: { siteId: site.id, level: 'challenge', until: now, exemptPaths: ['/feed/'], shieldRanges: ['192.0.2.0/24'], passKeyEncrypted: 'e', warnedAt: now } });
 
     const loaded = await prisma.site.findUniqueOrThrow({
       where: { id: site.id },
       include: {
         domainRows: true, https: true, logging: true, backupPolicy: true, certificates: true,
-        attestations: true, backupRuns: true, legalCases: true, legalNotices: true, member: { include: { tokens: true } },
+        attestations: true, backupRuns: true, legalCases: true, legalNotices: true, defence: true, member: { include: { tokens: true } },
       },
     });
     expect(loaded.domainRows).toHaveLength(1);
@@ -78,6 +79,7 @@ describe('schema.prisma and prisma/migrations agree', () => {
     expect(loaded.backupRuns[0].totalBytes).toBe(2n);
     expect(loaded.legalCases[0].reasons).toEqual(['parody']);
     expect(loaded.legalNotices).toHaveLength(1);
+    expect(loaded.defence).toMatchObject({ level: 'challenge', exemptPaths: ['/feed/'], shieldRanges: ['192.0.2.0/24'] });
     expect(loaded.member.tokens).toHaveLength(1);
     expect(await prisma.operation.count()).toBe(1);
     expect(await prisma.auditEvent.count()).toBe(1);
