@@ -12,6 +12,8 @@ missing=()
 for bin in nginx:nginx-light pebble:pebble pebble-challtestsrv:pebble restic:restic certbot:certbot lego:lego curl:curl openssl:openssl tar:tar; do
   command -v "${bin%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${bin%%:*}" ] || missing+=("${bin#*:}")
 done
+# njs: nginx checks under-attack passes itself (Debian loads it from modules-enabled)
+[ -f /usr/lib/nginx/modules/ngx_http_js_module.so ] || missing+=(libnginx-mod-http-js)
 if [ ${#missing[@]} -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   echo "bootstrap: installing Debian packages: ${missing[*]}"

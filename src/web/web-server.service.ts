@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { FilesAdapter } from '../core/adapters/files.adapter.js';
@@ -35,7 +35,7 @@ type LoadedSite = Awaited<ReturnType<WebServerService['load']>>[number];
  * costs one `nginx -t` and one reload per batch instead of one per site.
  */
 @Injectable()
-export class WebServerService {
+export class WebServerService implements OnApplicationBootstrap {
   private readonly logger = new Logger(WebServerService.name);
   private pending = new Map<string, Waiter[]>();
   private timer?: NodeJS.Timeout;
@@ -51,6 +51,11 @@ export class WebServerService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.defenceFiles = new DefenceFiles(files, secrets, config.stateDir);
+  }
+
+  /** An empty batch still writes the shared files: the default server is in place before any site changes. */
+  onApplicationBootstrap(): void {
+    this.schedule();
   }
 
   get reloadCount(): number {
