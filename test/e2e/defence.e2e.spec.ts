@@ -7,7 +7,7 @@ import { DefenceSweep } from '../../src/defence/defence-sweep.service.js';
 import { passKeyFile } from '../../src/web/defence-assets.js';
 import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
 import { Mail, startSmtpSink } from '../support/smtp-sink.js';
-import { earnPass, tlsHandshake, visit, Visit, VisitOptions } from '../support/visitor.js';
+import { earnPass, tlsHandshake, visit, Visit, VisitOptions } from '../../scripts/lib/visitor.js';
 import { startWebStack, WebStack } from '../support/web-stack.js';
 
 const FLOOD = '127.0.0.2';

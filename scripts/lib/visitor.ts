@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:tls';
 
@@ -12,6 +12,8 @@ export interface VisitOptions {
   headers?: Record<string, string>;
   /** PEM to trust: the request is sent over TLS with the host as SNI. */
   ca?: string;
+  /** Keep-alive connections (plain HTTP only); default a fresh connection per request. */
+  agent?: Agent;
 }
 
 export interface Visit {
@@ -23,9 +25,11 @@ export interface Visit {
 /** One request to the site's nginx on 127.0.0.1, as a visitor from `from`, on a fresh connection. */
 export function visit(host: string, options: VisitOptions): Promise<Visit> {
   const headers = { Host: host, ...(options.cookie ? { Cookie: options.cookie } : {}), ...options.headers };
-  const common = { host: '127.0.0.1', port: options.port, path: options.path ?? '/', headers, localAddress: options.from ?? '127.0.0.1', agent: false, timeout: 10_000 };
+  const common = { host: '127.0.0.1', port: options.port, path: options.path ?? '/', headers, localAddress: options.from ?? '127.0.0.1', timeout: 10_000 };
   return new Promise((resolve, reject) => {
-    const req = options.ca ? httpsRequest({ ...common, servername: host, ca: options.ca }, answer) : httpRequest(common, answer);
+    const req = options.ca
+      ? httpsRequest({ ...common, agent: false, servername: host, ca: options.ca }, answer)
+      : httpRequest({ ...common, agent: options.agent ?? false }, answer);
     function answer(res: import('node:http').IncomingMessage) {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
