@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { loadConfig } from '../src/config/config.js';
 import { FilesAdapter } from '../src/core/adapters/files.adapter.js';
 import { NginxAdapter } from '../src/core/adapters/nginx.adapter.js';
 import { ProcessRunner } from '../src/core/adapters/process.adapter.js';
@@ -39,6 +40,8 @@ const VISITOR = '127.0.0.3';
 const HOST = 'bench.defence.test';
 const MARKER = 'HK-BENCH-CONTENT';
 const LEVELS: DefenceLevelName[] = ['off', 'guarded', 'challenge'];
+/** hostkeeper's defaults (DEFENCE_RATE_PER_SECOND, DEFENCE_BURST, DEFENCE_CONNECTIONS). */
+const LIMITS = loadConfig({ ...process.env, SECRETS_KEY: randomBytes(32).toString('base64') }).defence;
 
 interface FloodResult {
   sent: number;
@@ -102,7 +105,7 @@ function vhost(level: DefenceLevelName, documentRoot: string, stateDir: string, 
     listenAddresses: [address],
     httpPort,
     httpsPort,
-    defence: { level, exemptPaths: [], shieldRanges: [], modulePath: dirs.module, pagesDir: dirs.pages, ...(level === 'challenge' ? { keyFile: passKeyFile(stateDir, HOST) } : {}) },
+    defence: { level, exemptPaths: [], shieldRanges: [], modulePath: dirs.module, pagesDir: dirs.pages, limits: LIMITS, ...(level === 'challenge' ? { keyFile: passKeyFile(stateDir, HOST) } : {}) },
   });
 }
 

@@ -52,6 +52,8 @@ export interface AppConfig {
   smtp: { url?: string; from: string; staffAlertEmail?: string };
   /** logging.apply jobs one worker process runs at once; they wait on the shared nginx batch, so many is cheap */
   loggingConcurrency: number;
+  /** Per client address, for sites in guarded mode (and exempt paths under the challenge). */
+  defence: { ratePerSecond: number; burst: number; connections: number };
   /** on SIGTERM, how long requests and jobs in hand may run on before they are cut off */
   shutdownGraceMs: number;
 }
@@ -125,6 +127,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       staffAlertEmail: read.optionalEmail('STAFF_ALERT_EMAIL'),
     },
     loggingConcurrency: read.int('LOGGING_CONCURRENCY', 500, 1, 5000),
+    defence: {
+      ratePerSecond: read.int('DEFENCE_RATE_PER_SECOND', 10, 1, 10_000),
+      burst: read.int('DEFENCE_BURST', 40, 0, 100_000),
+      connections: read.int('DEFENCE_CONNECTIONS', 20, 1, 100_000),
+    },
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_SECONDS', 30, 0, 3600) * 1000,
   };
 

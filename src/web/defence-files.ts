@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { FilesAdapter } from '../core/adapters/files.adapter.js';
 import { SecretsService } from '../core/crypto/secrets.service.js';
 import { CHALLENGE_HTML, defenceDir, NJS_MODULE, passKeyConf, passKeyFile, POW_JS } from './defence-assets.js';
-import type { DefenceLevelName, VhostDefence } from './defence.renderer.js';
+import type { DefenceLevelName, GuardLimits, VhostDefence } from './defence.renderer.js';
 
 export interface DefenceRow {
   level: DefenceLevelName;
@@ -22,6 +22,7 @@ export class DefenceFiles {
     private readonly files: FilesAdapter,
     private readonly secrets: SecretsService,
     private readonly stateDir: string,
+    private readonly limits: GuardLimits,
   ) {}
 
   async prepare(siteKey: string, row: DefenceRow): Promise<VhostDefence> {
@@ -41,6 +42,7 @@ export class DefenceFiles {
       shieldRanges: row.shieldRanges,
       modulePath: dirs.module,
       pagesDir: dirs.pages,
+      limits: this.limits,
       ...(row.level === 'challenge' ? { keyFile } : {}),
     };
   }

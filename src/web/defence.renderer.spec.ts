@@ -24,6 +24,7 @@ const defence = (over: Partial<VhostDefence>): VhostDefence => ({
   modulePath: '/var/lib/hostkeeper/defence/hk-defence.js',
   pagesDir: '/var/lib/hostkeeper/defence/pages',
   keyFile: '/var/lib/hostkeeper/defence/keys/example.org.conf',
+  limits: { ratePerSecond: 10, burst: 40, connections: 20 },
   ...over,
 });
 const id = defenceId('example.org');
@@ -85,6 +86,8 @@ describe('defence in the vhost', () => {
     ['level', { level: 'panic' }],
     ['key file', { level: 'challenge', keyFile: undefined }],
     ['key file', { level: 'challenge', keyFile: '/var/lib/x y.conf' }],
+    ['limit', { level: 'guarded', limits: { ratePerSecond: 0, burst: 1, connections: 1 } }],
+    ['limit', { level: 'guarded', limits: { ratePerSecond: 1.5, burst: 1, connections: 1 } }],
   ])('rejects an unsafe %s', (_what, override) => {
     expect(() => renderVhost({ ...base, defence: defence(override as Partial<VhostDefence>) })).toThrow();
   });

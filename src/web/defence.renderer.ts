@@ -15,10 +15,18 @@ export interface VhostDefence {
   pagesDir: string;
   /** Root-only file setting $hk_pass_key; challenge only. */
   keyFile?: string;
+  limits: GuardLimits;
 }
 
 /** Per client address: sustained rate, burst answered at once, and requests in progress. */
-export const GUARD_LIMITS = { ratePerSecond: 10, burst: 40, connections: 20, zoneMegabytes: 2 } as const;
+export interface GuardLimits {
+  ratePerSecond: number;
+  burst: number;
+  connections: number;
+}
+
+/** About 16,000 client addresses per megabyte of zone; nginx drops the oldest when it is full. */
+const ZONE_MEGABYTES = 2;
 
 const EXEMPT_PATH = /^\/[A-Za-z0-9._~/-]{0,200}$/;
 const MAX_EXEMPT_PATHS = 20;
@@ -43,10 +51,9 @@ export function defenceHttpLines(siteKey: string, defence: VhostDefence): string
   const id = defenceId(siteKey);
   const lines: string[] = [];
   if (defence.level !== 'off') {
-    const { zoneMegabytes, ratePerSecond } = GUARD_LIMITS;
     lines.push(
-      `limit_req_zone $binary_remote_addr zone=${id}_req:${zoneMegabytes}m rate=${ratePerSecond}r/s;`,
-      `limit_conn_zone $binary_remote_addr zone=${id}_conn:${zoneMegabytes}m;`,
+      `limit_req_zone $binary_remote_addr zone=${id}_req:${ZONE_MEGABYTES}m rate=${defence.limits.ratePerSecond}r/s;`,
+      `limit_conn_zone $binary_remote_addr zone=${id}_conn:${ZONE_MEGABYTES}m;`,
     );
   }
   if (defence.shieldRanges.length > 0) {
@@ -77,7 +84,7 @@ export function contentGate(siteKey: string, defence: VhostDefence | undefined, 
   const id = defenceId(siteKey);
   const lines = shieldGate(id, defence);
   const limited = defence.level === 'guarded' || (defence.level === 'challenge' && kind === 'exempt');
-  if (limited) lines.push(...limits(id));
+  if (limited) lines.push(...limits(id, defence.limits));
   // 418 only travels inside nginx: the visitor gets the page as a 403, and other 403s stay plain.
   if (defence.level === 'challenge' && kind === 'content') lines.push('error_page 418 =403 @hk_challenge;', `if ($${id}_pass != 1) {`, '    return 418;', '}');
   return lines;
@@ -92,7 +99,7 @@ export function defenceLocations(siteKey: string, defence: VhostDefence | undefi
   lines.push(
     '',
     `location = ${VERIFIER_PATH} {`,
-    ...indent([...shieldGate(id, defence), ...limits(id), 'js_content hk_defence.verify;']),
+    ...indent([...shieldGate(id, defence), ...limits(id, defence.limits), 'js_content hk_defence.verify;']),
     '}',
     '',
     `location ^~ ${CHALLENGE_ASSETS_PATH} {`,
@@ -118,6 +125,10 @@ export function validateDefence(defence: VhostDefence): void {
   const badRange = defence.shieldRanges.find((range) => !isCidr(range));
   if (badRange !== undefined || defence.shieldRanges.length > MAX_SHIELD_RANGES) throw new DefenceInputError(`shield range not usable: ${JSON.stringify(badRange)}`);
   if (defence.level === 'challenge' && !defence.keyFile) throw new DefenceInputError('the challenge needs its key file');
+  const { ratePerSecond, burst, connections } = defence.limits;
+  if (![ratePerSecond, burst, connections].every((n) => Number.isInteger(n) && n >= 0) || ratePerSecond < 1 || connections < 1) {
+    throw new DefenceInputError('limits must be whole numbers (rate and connections at least 1)');
+  }
 }
 
 /** A path prefix that is safe unquoted in nginx and does not shadow the ACME or hostkeeper paths. */
@@ -146,8 +157,8 @@ function shieldGate(id: string, defence: VhostDefence): string[] {
   return defence.shieldRanges.length > 0 ? [`if ($${id}_shielded = 0) {`, '    return 403;', '}'] : [];
 }
 
-function limits(id: string): string[] {
-  return [`limit_req zone=${id}_req burst=${GUARD_LIMITS.burst} nodelay;`, `limit_conn ${id}_conn ${GUARD_LIMITS.connections};`];
+function limits(id: string, guard: GuardLimits): string[] {
+  return [`limit_req zone=${id}_req burst=${guard.burst} nodelay;`, `limit_conn ${id}_conn ${guard.connections};`];
 }
 
 function indent(lines: string[]): string[] {

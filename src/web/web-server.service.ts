@@ -50,7 +50,7 @@ export class WebServerService implements OnApplicationBootstrap {
     private readonly nginx: NginxAdapter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.defenceFiles = new DefenceFiles(files, secrets, config.stateDir);
+    this.defenceFiles = new DefenceFiles(files, secrets, config.stateDir, config.defence);
   }
 
   /** An empty batch still writes the shared files: the default server is in place before any site changes. */
