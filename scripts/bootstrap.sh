@@ -14,6 +14,8 @@ for bin in nginx:nginx-light pebble:pebble pebble-challtestsrv:pebble restic:res
 done
 # njs: nginx checks under-attack passes itself (Debian loads it from modules-enabled)
 [ -f /usr/lib/nginx/modules/ngx_http_js_module.so ] || missing+=(libnginx-mod-http-js)
+# a real browser runs the under-attack challenge page in the tests
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   echo "bootstrap: installing Debian packages: ${missing[*]}"

@@ -56,6 +56,7 @@ describe('defence in the vhost', () => {
     const [http, https] = text.split(/(?=server \{)/).filter((block) => block.startsWith('server'));
     expect(text).not.toMatch(/hk_pass_key "/);
     expect(https).toContain('include /var/lib/hostkeeper/defence/keys/example.org.conf;');
+    expect(https).toMatch(/# njs module [0-9a-f]{12}\n/);
     expect(https).toContain(`js_set $${id}_pass hk_defence.passOk;`);
     expect(https).toContain(`if ($${id}_pass != 1) {\n            return 418;`);
     expect(https).toContain('location = /.well-known/hostkeeper-pass {');

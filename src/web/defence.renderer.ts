@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { CHALLENGE_ASSETS_PATH, VERIFIER_PATH } from './defence-assets.js';
+import { CHALLENGE_ASSETS_PATH, NJS_MODULE, VERIFIER_PATH } from './defence-assets.js';
 
 export type DefenceLevelName = 'off' | 'guarded' | 'challenge';
 
@@ -73,7 +73,9 @@ export function defenceServerLines(siteKey: string, defence: VhostDefence): stri
     lines.push('limit_req_status 429;', 'limit_conn_status 429;', 'limit_req_log_level info;', 'limit_conn_log_level info;', 'error_page 429 @hk_too_many;');
   }
   if (defence.level === 'challenge') {
-    lines.push(`include ${defence.keyFile};`, `js_import hk_defence from ${defence.modulePath};`, `js_set $${id}_pass hk_defence.passOk;`);
+    // Named so a new module changes the file, and nginx reloads and compiles it.
+    const moduleVersion = createHash('sha256').update(NJS_MODULE).digest('hex').slice(0, 12);
+    lines.push(`# njs module ${moduleVersion}`, `include ${defence.keyFile};`, `js_import hk_defence from ${defence.modulePath};`, `js_set $${id}_pass hk_defence.passOk;`);
   }
   return lines;
 }

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { SMTPServer } from 'smtp-server';
+import { ProcessRunner } from '../../src/core/adapters/process.adapter.js';
 import { SecretsService } from '../../src/core/crypto/secrets.service.js';
 import { DefenceSweep } from '../../src/defence/defence-sweep.service.js';
 import { passKeyFile } from '../../src/web/defence-assets.js';
@@ -185,6 +186,26 @@ describe('under-attack mode (e2e)', () => {
     expect(await http(host, { from: FLOOD, path: '/feed/index.xml' })).toMatchObject({ status: 200, body: 'feed' });
     await fs.writeFile(join(stack.config.stateDir, 'acme-challenges', 'challenge-token'), 'token-text');
     expect(await http(host, { from: FLOOD, path: '/.well-known/acme-challenge/challenge-token' })).toMatchObject({ status: 200, body: 'token-text' });
+  });
+
+  it('a real browser (Debian chromium, headless) runs the page under its CSP, earns the pass and shows the content', async () => {
+    const host = 'challenge.defence.test';
+    const result = await new ProcessRunner().run(
+      'chromium',
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        `--user-data-dir=${join(stack.dataDir, 'chromium')}`,
+        `--host-resolver-rules=MAP ${host} 127.0.0.1`,
+        '--virtual-time-budget=20000',
+        '--dump-dom',
+        `http://${host}:${stack.config.siteHttpPort}/`,
+      ],
+      { timeoutMs: 90_000 },
+    );
+    expect(result.stdout).toContain(`content of ${host}`);
+    expect(result.stdout).not.toContain('One moment');
   });
 
   it('keeps the pass key out of the vhost: only a root-only file holds it', async () => {
