@@ -13,6 +13,8 @@ export interface NginxInstanceOptions {
   sitesDir: string;
   /** Served at /.well-known/acme-challenge/ on httpPort. Default `<dataDir>/acme-challenges`. */
   challengeDir?: string;
+  /** false: leave Debian's njs module out, as an nginx without it would be. Default: load it when installed. */
+  njs?: boolean;
   /** Where the site files listen, so hostkeeper's default server answers there too. Default 127.0.0.1. */
   listenAddresses?: string[];
   bin?: string;
@@ -93,7 +95,7 @@ function mainConfig(input: ConfigInput): string {
   const temp = (kind: string) => `${kind}_temp_path ${path(join(input.tempDir, kind))};`;
   // As root, workers would drop to "nobody" and could not read 0700 temp folders.
   const user = process.getuid?.() === 0 ? 'user root;' : '';
-  const njs = existsSync(NJS_MODULE) ? `load_module ${NJS_MODULE};` : '';
+  const njs = input.njs !== false && existsSync(NJS_MODULE) ? `load_module ${NJS_MODULE};` : '';
   return `${njs}
 ${user}
 worker_processes 1;

@@ -11,6 +11,7 @@ import { SecretsService } from '../core/crypto/secrets.service.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { loggingHttpConf, siteLogDir } from '../logging/logging-directives.js';
 import { installCertificateFiles, removeCertificateFiles } from './certificate-files.js';
+import { passKeyFile } from './defence-assets.js';
 import { DefenceFiles } from './defence-files.js';
 import { DEFAULT_SERVER_KEY, renderDefaultServer } from './default-server.renderer.js';
 import { challengeDir, renderVhost } from './vhost.renderer.js';
@@ -91,6 +92,7 @@ export class WebServerService implements OnApplicationBootstrap {
   async remove(siteKey: string): Promise<void> {
     await this.nginx.removeSite(siteKey);
     await removeCertificateFiles(this.files, this.config.stateDir, siteKey);
+    await this.files.remove(passKeyFile(this.config.stateDir, siteKey));
   }
 
   private schedule(): void {

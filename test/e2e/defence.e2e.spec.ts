@@ -304,3 +304,43 @@ describe('under-attack mode (e2e)', () => {
     await expect(http('unknown.example', { from: VISITOR })).rejects.toThrow(/socket hang up|ECONNRESET/);
   });
 });
+
+describe('under-attack mode on an nginx without njs (e2e)', () => {
+  let stack: WebStack;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    stack = await startWebStack({ env: { ROLE: 'all', CRONS_ENABLED: 'false' }, njs: false });
+    t = await startTestApp(stack.config);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await stack?.stop();
+  });
+
+  it('withdraws the challenge with a sentence saying what to install, and guards the site instead so it keeps being served and renewed', async () => {
+    const member = (await t.http.post('/api/members').set(bearer(t.staffToken)).send({ name: 'C', contactEmail: 'c@example.org' })).body.id;
+    const site = await t.http.post('/api/sites').set(bearer(t.staffToken)).send({ memberId: member, domains: ['nonjs.defence.test'] });
+    const finished = (operationId: string) =>
+      eventually(async () => {
+        const op = await t.http.get(`/api/operations/${operationId}`).set(bearer(t.staffToken));
+        expect(['succeeded', 'failed']).toContain(op.body.status);
+        return op.body as { status: string; error?: string };
+      }, 60_000, 100);
+    expect(await finished(site.body.operationId)).toMatchObject({ status: 'succeeded' });
+
+    const res = await t.http.put(`/api/sites/${site.body.id}/defence`).set(bearer(t.staffToken)).send({ level: 'challenge' });
+    expect(res.status).toBe(202);
+    const outcome = await finished(res.body.operationId);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toMatch(/libnginx-mod-http-js.*guarded by rate limits instead/);
+    const view = await t.http.get(`/api/sites/${site.body.id}`).set(bearer(t.staffToken));
+    expect(view.body.posture.defence.level).toBe('guarded');
+    const file = await fs.readFile(join(stack.config.nginx.sitesDir, 'nonjs.defence.test.conf'), 'utf8');
+    expect(file).toContain('limit_req zone=');
+    expect(file).not.toContain('js_');
+    expect((await visit('nonjs.defence.test', { port: stack.config.siteHttpPort })).status).toBe(200);
+    expect(await t.prisma.auditEvent.count({ where: { targetId: site.body.id, action: 'defence.challenge-withdrawn' } })).toBe(1);
+  });
+});

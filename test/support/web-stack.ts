@@ -14,6 +14,8 @@ export interface WebStackOptions {
   nonceRejectPercent?: number;
   /** Extra settings merged over the stack's own. */
   env?: Record<string, string>;
+  /** false: an nginx without its JavaScript module. */
+  njs?: boolean;
 }
 
 export interface CurlOptions {
@@ -62,6 +64,7 @@ export async function startWebStack(options: WebStackOptions = {}): Promise<WebS
     sitesDir: join(dataDir, 'nginx.d'),
     challengeDir: join(stateDir, 'acme-challenges'),
     listenAddresses: ['127.0.0.1', '[::1]'],
+    njs: options.njs,
   });
   let pebble: PebbleHandle;
   try {
