@@ -136,6 +136,8 @@ export class WebServerService implements OnApplicationBootstrap {
     const changed = await this.changedOnly([common, this.defaultServer(), ...entries]);
     const outcome = changed.length > 0 ? await this.nginx.applySites(changed) : { results: [], quarantined: [] };
     const failures = new Map(outcome.results.flatMap((result) => (result.ok ? [] : [[result.siteKey, result.error.message] as const])));
+    const shared = failures.get(DEFAULT_SERVER_KEY) ?? failures.get(COMMON_CONF_KEY);
+    if (shared) this.logger.warn(`hostkeeper's shared nginx files are not in place (is there another default_server on the site ports?): ${shared}`);
     for (const entry of entries) {
       const error = failures.get(entry.siteKey);
       results.set(entry.siteId, error ? { siteId: entry.siteId, ok: false, error } : { siteId: entry.siteId, ok: true, tls: entry.tls, siteKey: entry.siteKey });
