@@ -287,6 +287,18 @@ describe('under-attack mode (e2e)', () => {
     for (const address of [FLOOD, VISITOR, '198.51.100.66', '198.51.100.7']) expect(errorLog).not.toContain(address);
   });
 
+  it('in full logging mode, refusals still stay out of the site error log the member chose', async () => {
+    const siteId = await createSite('full.defence.test');
+    const logging = await t.http.put(`/api/sites/${siteId}/logging`).set(bearer(memberToken)).send({ mode: 'full' });
+    expect(await finished(logging.body.operationId)).toMatchObject({ status: 'succeeded' });
+    await setDefence(siteId, { level: 'guarded' });
+    const flooded = await flood('full.defence.test', 200, { from: FLOOD });
+    expect(flooded.some((res) => res.status === 429)).toBe(true);
+    const errorLog = await fs.readFile(join(stack.config.accessLogDir, 'full.defence.test', 'error.log'), 'utf8');
+    expect(errorLog).not.toContain('limiting');
+    expect(errorLog).not.toContain(FLOOD);
+  });
+
   it("hostkeeper's own default server: unknown names get no certificate and no page, and the file comes back when removed", async () => {
     expect(await tlsHandshake(stack.config.siteHttpsPort, 'unknown.example')).toBe('refused');
     expect(await tlsHandshake(stack.config.siteHttpsPort)).toBe('refused');
