@@ -9,7 +9,7 @@ export const PASS_COOKIE = 'hk_pass';
 export const VERIFIER_PATH = '/.well-known/hostkeeper-pass';
 export const CHALLENGE_ASSETS_PATH = '/.well-known/hostkeeper-challenge/';
 
-/** Where the shared defence files live under STATE_DIR (no secret among them). */
+/** Where the defence files live under STATE_DIR: the module and pages are public, `keys/` is root's alone. */
 export function defenceDir(stateDir: string): { dir: string; module: string; pages: string; keys: string } {
   const dir = join(stateDir, 'defence');
   return { dir, module: join(dir, 'hk-defence.js'), pages: join(dir, 'pages'), keys: join(dir, 'keys') };
@@ -17,6 +17,7 @@ export function defenceDir(stateDir: string): { dir: string; module: string; pag
 
 /** The root-only file that hands a site's pass key to nginx's master, which reads it at load time. */
 export function passKeyFile(stateDir: string, siteKey: string): string {
+  if (!/^[a-z0-9][a-z0-9.-]*$/.test(siteKey) || siteKey.includes('..')) throw new Error(`not a valid site key: ${JSON.stringify(siteKey)}`);
   return join(defenceDir(stateDir).keys, `${siteKey}.conf`);
 }
 

@@ -14,7 +14,7 @@ import { startWebStack, WebStack } from '../support/web-stack.js';
 const FLOOD = '127.0.0.2';
 const VISITOR = '127.0.0.3';
 
-/** Real nginx (workers unprivileged where the stack allows), njs, pebble and the app with ROLE=all; requests from several loopback addresses. */
+/** Real nginx with Debian's njs module, pebble, Chromium and the app with ROLE=all; requests come from several loopback addresses. */
 describe('under-attack mode (e2e)', () => {
   let stack: WebStack;
   let t: TestApp;
