@@ -1,0 +1,89 @@
+import { AUTHENTICITY_WORDS, ORGANISATIONS } from './organisations.js';
+import { Category, LEXICON, TITLES } from './lexicon.js';
+import { fold } from './normalize.js';
+
+export interface TextHit {
+  category: Category;
+  /** the words of the text that matched */
+  evidence: string[];
+}
+
+export interface TextFindings {
+  hits: TextHit[];
+  /** organisations or people the text names */
+  named: string[];
+  /** an organisation's name next to "official", "real", "oficial"… */
+  claimsAuthenticity: string[];
+}
+
+const PATTERNS = Object.fromEntries(
+  Object.entries(LEXICON).map(([category, lists]) => [category, [...lists.en, ...lists.es].map(termPattern)]),
+) as Record<Category, RegExp[]>;
+
+function termPattern(term: string): RegExp {
+  const body = term
+    .split(/\s+/)
+    .map((word) =>
+      word
+        .split('-')
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, (ch) => (ch === '*' ? '[a-z0-9]*' : `\\${ch}`)))
+        .join('[\\s-]?'),
+    )
+    .join('[\\s-]+');
+  return new RegExp(`(?<![a-z0-9])${body}(?![a-z0-9])`, 'g');
+}
+
+/** Ordinary phrases that contain a signal word: "water leaks" are a plumbing problem. */
+const BENIGN = /(?<![a-z0-9])(?:water|roof|gas|pipe|oil|radiator)[\s-]+leaks?(?![a-z0-9])/g;
+
+export function screenText(original: string): TextFindings {
+  const text = fold(original).replace(BENIGN, ' ');
+  const hits: TextHit[] = [];
+  for (const [category, patterns] of Object.entries(PATTERNS) as [Category, RegExp[]][]) {
+    const evidence = [...new Set(patterns.flatMap((pattern) => [...text.matchAll(pattern)].map((m) => m[0])))];
+    if (evidence.length) hits.push({ category, evidence });
+  }
+  return { hits, named: [...organisationsIn(original), ...peopleIn(original), ...companiesIn(original)], claimsAuthenticity: authenticityClaims(text) };
+}
+
+/** Long stems as words of the folded text; short ones (BP, HSBC) only in capitals in the original. */
+function organisationsIn(original: string): string[] {
+  const text = fold(original);
+  return ORGANISATIONS.filter((org) =>
+    org.stems.some((stem) => (stem.length >= 4 ? new RegExp(`(?<![a-z0-9])${escape(stem)}(?![a-z])`).test(text) : new RegExp(`(?<![A-Za-z0-9])${escape(stem.toUpperCase())}(?![A-Za-z])`).test(original))),
+  ).map((org) => org.name);
+}
+
+const CAPITALISED = "\\p{Lu}[\\p{Ll}'’-]+";
+
+function peopleIn(original: string): string[] {
+  const titled = new RegExp(`(?<![\\p{L}])(?:${TITLES.join('|')})\\.?\\s+(${CAPITALISED}(?:\\s+${CAPITALISED})?)`, 'giu');
+  const honorific = new RegExp(`(?<![\\p{L}])(?:Mr|Mrs|Ms|Dr|Sr|Sra|Srta|Don|Doña|Dña)\\.?\\s+(${CAPITALISED})`, 'gu');
+  return [...original.matchAll(titled), ...original.matchAll(honorific)].map((m) => m[1]).filter((name) => /^\p{Lu}/u.test(name));
+}
+
+const COMPANY_SUFFIX = '(?:Corp|Corporation|Inc|Ltd|LLC|plc|PLC|S\\.?A\\.?|S\\.?L\\.?|GmbH|Group|Grupo|Holdings|Mining|Minera|Oil|Petroleum|Energy|Energía|Bank|Banco|Chemicals|Foods|Pharma|Airlines)';
+const COMPANY_PREFIX = '(?:company|firm|corporation|multinational|empresa|compañía|compania|multinacional|constructora|minera|petrolera|farmacéutica|eléctrica|banco|bank)';
+
+function companiesIn(original: string): string[] {
+  const suffixed = new RegExp(`(${CAPITALISED}(?:\\s+${CAPITALISED})?)\\s+${COMPANY_SUFFIX}(?![\\p{L}])`, 'gu');
+  const prefixed = new RegExp(`(?<![\\p{L}])${COMPANY_PREFIX}\\s+(${CAPITALISED}(?:\\s+${CAPITALISED})?)`, 'giu');
+  return [...original.matchAll(suffixed), ...original.matchAll(prefixed)].map((m) => m[1]).filter((name) => /^\p{Lu}/u.test(name));
+}
+
+/** "the official Shell site", "la web oficial de Repsol", "real-exxon". */
+function authenticityClaims(text: string): string[] {
+  const claims: string[] = [];
+  const authentic = `(?:${AUTHENTICITY_WORDS.join('|')})`;
+  for (const org of ORGANISATIONS) {
+    for (const stem of org.stems.filter((s) => s.length >= 4)) {
+      const near = new RegExp(`(?<![a-z0-9])(?:${authentic}(?:\\W+\\w+){0,2}\\W+${escape(stem)}|${escape(stem)}(?:\\W+\\w+){0,2}\\W+${authentic})(?![a-z0-9])`);
+      if (near.test(text)) claims.push(org.name);
+    }
+  }
+  return [...new Set(claims)];
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
