@@ -5,12 +5,14 @@
  */
 import { BACKUPS_JOBS, BACKUPS_QUEUE } from './backups.jobs.js';
 import { HTTPS_JOBS, HTTPS_QUEUE } from './https.jobs.js';
+import { LEGAL_JOBS, LEGAL_QUEUE } from './legal.jobs.js';
 import { LOGGING_JOBS, LOGGING_QUEUE } from './logging.jobs.js';
 import { MAINTENANCE_JOBS, MAINTENANCE_QUEUE } from './maintenance.jobs.js';
 
 export * from './job-spec.js';
 export * from './backups.jobs.js';
 export * from './https.jobs.js';
+export * from './legal.jobs.js';
 export * from './logging.jobs.js';
 export * from './maintenance.jobs.js';
 
@@ -19,6 +21,7 @@ export const QUEUE = {
   logging: LOGGING_QUEUE,
   backups: BACKUPS_QUEUE,
   maintenance: MAINTENANCE_QUEUE,
+  legal: LEGAL_QUEUE,
 } as const;
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 
@@ -27,6 +30,7 @@ export const JOB = {
   ...LOGGING_JOBS,
   ...BACKUPS_JOBS,
   ...MAINTENANCE_JOBS,
+  ...LEGAL_JOBS,
 } as const;
 
 export type JobName = keyof typeof JOB;

@@ -8,7 +8,7 @@ import { BackupsWorkerModule } from './backups/backups.worker.module.js';
 import { CoreModule } from './core/core.module.js';
 import { HttpsModule, HttpsWorkerModule } from './https/https.module.js';
 import { MaintenanceWorkerModule } from './maintenance/maintenance.worker.module.js';
-import { LegalModule } from './legal/legal.module.js';
+import { LegalModule, LegalWorkerModule } from './legal/legal.module.js';
 import { LoggingModule, LoggingWorkerModule } from './logging/logging.module.js';
 import { MembersModule } from './members/members.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
@@ -23,7 +23,7 @@ type Imports = NonNullable<ModuleMetadata['imports']>;
 const API_MODULES: Imports = [MembersModule, TokensModule, SitesModule, OperationsModule, AuditModule, LegalModule, ObservabilityModule, UiModule, HttpsModule, LoggingModule, BackupsModule];
 
 /** Worker side: processors and schedulers. */
-const WORKER_MODULES: Imports = [MaintenanceWorkerModule, HttpsWorkerModule, LoggingWorkerModule, BackupsWorkerModule];
+const WORKER_MODULES: Imports = [MaintenanceWorkerModule, HttpsWorkerModule, LoggingWorkerModule, BackupsWorkerModule, LegalWorkerModule];
 
 @Module({})
 export class AppModule {

@@ -54,6 +54,8 @@ export interface AppConfig {
   loggingConcurrency: number;
   /** on SIGTERM, how long requests and jobs in hand may run on before they are cut off */
   shutdownGraceMs: number;
+  /** the legal desk: who hears of check-ins and deadlines, the name on public pages, the canary's rhythm */
+  legal: { alertEmail?: string; hostName: string; canaryValidDays: number; canaryRemindDays: number };
 }
 
 export class ConfigError extends Error {
@@ -126,6 +128,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     loggingConcurrency: read.int('LOGGING_CONCURRENCY', 500, 1, 5000),
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_SECONDS', 30, 0, 3600) * 1000,
+    legal: {
+      alertEmail: read.optionalEmail('LEGAL_ALERT_EMAIL'),
+      hostName: env.LEGAL_HOST_NAME || 'hostkeeper',
+      canaryValidDays: read.int('CANARY_VALID_DAYS', 90, 1, 366),
+      canaryRemindDays: read.int('CANARY_REMIND_DAYS', 14, 1, 180),
+    },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

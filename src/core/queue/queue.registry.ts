@@ -13,8 +13,9 @@ export class QueueRegistry {
     @InjectQueue(QUEUE.logging) logging: Queue,
     @InjectQueue(QUEUE.backups) backups: Queue,
     @InjectQueue(QUEUE.maintenance) maintenance: Queue,
+    @InjectQueue(QUEUE.legal) legal: Queue,
   ) {
-    this.queues = { https, logging, backups, maintenance };
+    this.queues = { https, logging, backups, maintenance, legal };
   }
 
   of(name: QueueName): Queue {
