@@ -1,6 +1,6 @@
 /** Lower case without accents, so "corrupción", "CORRUPCION" and "corrupcion" read alike. */
 export function fold(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  return text.normalize('NFD').replace(/\p{M}/gu, '').replace(/['’]/g, '').toLowerCase();
 }
 
 /** Words of folded text, in order. */

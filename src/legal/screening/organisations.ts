@@ -59,6 +59,25 @@ const LIST: [string, ...string[]][] = [
   ['Primark', 'primark'],
   ['Shein', 'shein'],
   ['IKEA', 'ikea'],
+  ['Mercadona', 'mercadona'],
+  ['El Corte Inglés', 'elcorteingles', 'corteingles'],
+  ['Carrefour', 'carrefour'],
+  ['Lidl', 'lidl'],
+  ['Aldi', 'aldi'],
+  ['Tesco', 'tesco'],
+  ['Volkswagen / SEAT', 'volkswagen', 'seat'],
+  ['Siemens', 'siemens'],
+  ['Samsung', 'samsung'],
+  ['Huawei', 'huawei'],
+  ['Ferrovial', 'ferrovial'],
+  ['ACS', 'acs'],
+  ['Acciona', 'acciona'],
+  ['Mapfre', 'mapfre'],
+  ['Glovo', 'glovo'],
+  ['Deliveroo', 'deliveroo'],
+  ['Airbnb', 'airbnb'],
+  ['TikTok', 'tiktok'],
+  ['Spotify', 'spotify'],
   ['BlackRock', 'blackrock'],
   ['Goldman Sachs', 'goldmansachs'],
   ['JPMorgan Chase', 'jpmorgan', 'chase'],
@@ -88,7 +107,10 @@ const LIST: [string, ...string[]][] = [
 
 export const ORGANISATIONS: Organisation[] = LIST.map(([name, ...stems]) => ({ name, stems }));
 
+/** Stems that are also everyday words: in a text they name the organisation only when capitalised ("Shell", not "shell"). */
+export const EVERYDAY_STEMS = new Set(['shell', 'apple', 'chase', 'coke', 'seat', 'indra', 'zara', 'uber', 'nike', 'tesla', 'mobil', 'vale', 'citi', 'europa', 'eni']);
+
 /** Words a look-alike site uses to claim it is the real thing. */
 export const AUTHENTICITY_WORDS = ['official', 'officiel', 'real', 'true', 'genuine', 'authentic', 'original', 'oficial', 'verdadero', 'verdadera', 'autentico', 'autentica', 'legitimo', 'legitima'];
 /** Words that make a domain look like part of a company's own service. */
-export const SERVICE_WORDS = ['login', 'secure', 'support', 'account', 'careers', 'press', 'news', 'corporate', 'media', 'investors', 'help', 'soporte', 'cuenta', 'prensa', 'noticias', 'empleo', 'inversores', 'ayuda', 'sostenibilidad', 'sustainability', 'customers', 'clients', 'billing', 'clientes', 'atencion', 'oficina', 'factura', 'pagos'];
+export const SERVICE_WORDS = ['login', 'secure', 'support', 'account', 'careers', 'press', 'news', 'corporate', 'media', 'investors', 'help', 'soporte', 'cuenta', 'prensa', 'noticias', 'empleo', 'inversores', 'ayuda', 'sostenibilidad', 'sustainability', 'customers', 'clients', 'billing', 'clientes', 'atencion', 'oficina', 'factura', 'pagos', 'jobs', 'empleo', 'trabajo', 'portal', 'intranet', 'newsroom', 'store', 'tienda', 'donate', 'donaciones', 'empleados', 'staff', 'employees', 'acceso', 'seguro', 'segura', 'signin', 'verify', 'verificacion', 'banca', 'online', 'app', 'homepage', 'portada'];

@@ -73,7 +73,9 @@ function domainWeight(finding: DomainFinding): number {
 function textFlag(hit: TextHit, named: string[], language: Language): ScreenFlag {
   const category = hit.category;
   const namedKind = category === 'allegation' || category === 'marks' ? category : undefined;
-  const bonus = namedKind && named.length ? NAMED_BONUS[namedKind] : 0;
+  // Each further accusation makes a claim likelier ("a dossier on the abuses…").
+  const piling = category === 'allegation' ? Math.min(20, 10 * (hit.evidence.length - 1)) : 0;
+  const bonus = (namedKind && named.length ? NAMED_BONUS[namedKind] : 0) + piling;
   const kind: TextReason = namedKind && bonus ? `${namedKind}-named` : category;
   return {
     category: hit.category,

@@ -1,5 +1,5 @@
-import { AUTHENTICITY_WORDS, ORGANISATIONS } from './organisations.js';
-import { Category, LEXICON, TITLES } from './lexicon.js';
+import { AUTHENTICITY_WORDS, EVERYDAY_STEMS, ORGANISATIONS } from './organisations.js';
+import { Category, LEXICON, NEAR, TITLES } from './lexicon.js';
 import { fold } from './normalize.js';
 
 export interface TextHit {
@@ -17,8 +17,19 @@ export interface TextFindings {
 }
 
 const PATTERNS = Object.fromEntries(
-  Object.entries(LEXICON).map(([category, lists]) => [category, [...lists.en, ...lists.es].map(termPattern)]),
+  Object.entries(LEXICON).map(([category, lists]) => [category, [...[...lists.en, ...lists.es].map(termPattern), ...NEAR[category as Category].map(nearPattern)]]),
 ) as Record<Category, RegExp[]>;
+
+function alternation(words: string[]): string {
+  return `(?:${words.map((word) => word.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[a-z0-9]*')).join('|')})`;
+}
+
+function nearPattern([left, right]: [string[], string[]]): RegExp {
+  const a = alternation(left);
+  const b = alternation(right);
+  const gap = '(?:[^a-z0-9]+[a-z0-9]+){0,2}[^a-z0-9]+';
+  return new RegExp(`(?<![a-z0-9])(?:${a}${gap}${b}|${b}${gap}${a})(?![a-z0-9])`, 'g');
+}
 
 function termPattern(term: string): RegExp {
   const body = term
@@ -34,32 +45,59 @@ function termPattern(term: string): RegExp {
 }
 
 /** Ordinary phrases that contain a signal word: "water leaks" are a plumbing problem. */
-const BENIGN = /(?<![a-z0-9])(?:water|roof|gas|pipe|oil|radiator)[\s-]+leaks?(?![a-z0-9])/g;
+const BENIGN = new RegExp(
+  [
+    '(?:water|roof|gas|pipe|oil|radiator)[\\s-]+leaks?',
+    'fake news',
+    'noticias falsas',
+    'falsas? promesas?',
+    'falsos? autonomos?',
+    'falsa alarma',
+    'false alarm',
+    // learning to spot fakes is not making one
+    '(?:spot|spotting|detect|detecting|recogni[sz]e|recogni[sz]ing|avoid|identify|report|check)(?:[\\s-]+[a-z]+){0,2}[\\s-]+(?:fake|false|bogus)',
+    '(?:detectar|reconocer|evitar|identificar|denunciar|desmontar)(?:[\\s-]+[a-z]+){0,3}[\\s-]+fals[oa]s?',
+  ]
+    .map((phrase) => `(?<![a-z0-9])${phrase}(?![a-z0-9])`)
+    .join('|'),
+  'g',
+);
 
 export function screenText(original: string): TextFindings {
   const text = fold(original).replace(BENIGN, ' ');
   const hits: TextHit[] = [];
   for (const [category, patterns] of Object.entries(PATTERNS) as [Category, RegExp[]][]) {
-    const evidence = [...new Set(patterns.flatMap((pattern) => [...text.matchAll(pattern)].map((m) => m[0])))];
+    const found = [...new Set(patterns.flatMap((pattern) => [...text.matchAll(pattern)].map((m) => m[0])))];
+    const evidence = found.filter((e) => !found.some((other) => other !== e && other.includes(e)));
     if (evidence.length) hits.push({ category, evidence });
   }
   return { hits, named: [...organisationsIn(original), ...peopleIn(original), ...companiesIn(original)], claimsAuthenticity: authenticityClaims(text) };
 }
 
-/** Long stems as words of the folded text; short ones (BP, HSBC) only in capitals in the original. */
+/** Long stems as words of the folded text; short ones (BP, HSBC) only in capitals, everyday words only capitalised. */
 function organisationsIn(original: string): string[] {
   const text = fold(original);
-  return ORGANISATIONS.filter((org) =>
-    org.stems.some((stem) => (stem.length >= 4 ? new RegExp(`(?<![a-z0-9])${escape(stem)}(?![a-z])`).test(text) : new RegExp(`(?<![A-Za-z0-9])${escape(stem.toUpperCase())}(?![A-Za-z])`).test(original))),
-  ).map((org) => org.name);
+  const plain = fold(original.replace(/\p{Lu}/gu, (ch) => `^${ch}`)).replace(/\^([a-z])/g, (_, ch: string) => ch.toUpperCase());
+  const mentions = (stem: string) => {
+    if (stem.length < 4) return new RegExp(`(?<![A-Za-z0-9])${escape(stem.toUpperCase())}(?![A-Za-z])`).test(original);
+    if (EVERYDAY_STEMS.has(stem)) return new RegExp(`(?<![A-Za-z0-9])${escape(stem[0].toUpperCase())}(?:${escape(stem.slice(1))}|${escape(stem.slice(1).toUpperCase())})(?![a-zA-Z])`).test(plain);
+    return new RegExp(`(?<![a-z0-9])${escape(stem)}(?![a-z])`).test(text);
+  };
+  return ORGANISATIONS.filter((org) => org.stems.some(mentions)).map((org) => org.name);
 }
 
-const CAPITALISED = "\\p{Lu}[\\p{Ll}'’-]+";
+/** A capitalised word or an acronym with digits ("Mills", "G4S"). */
+const CAPITALISED = "\\p{Lu}(?:[\\p{Ll}'’-]+|[\\p{Lu}0-9&]+)";
 
 function peopleIn(original: string): string[] {
   const titled = new RegExp(`(?<![\\p{L}])(?:${TITLES.join('|')})\\.?\\s+(${CAPITALISED}(?:\\s+${CAPITALISED})?)`, 'giu');
   const honorific = new RegExp(`(?<![\\p{L}])(?:Mr|Mrs|Ms|Dr|Sr|Sra|Srta|Don|Doña|Dña)\\.?\\s+(${CAPITALISED})`, 'gu');
-  return [...original.matchAll(titled), ...original.matchAll(honorific)].map((m) => m[1]).filter((name) => /^\p{Lu}/u.test(name));
+  // "the mayor", "el alcalde": one identifiable person even without a name
+  const office = new RegExp(`(?<![\\p{L}])(?:the|our|el|la|del|al)\\s+(${TITLES.join('|')})(?![\\p{L}])`, 'giu');
+  return [
+    ...[...original.matchAll(titled), ...original.matchAll(honorific)].map((m) => m[1]).filter((name) => /^\p{Lu}/u.test(name)),
+    ...[...original.matchAll(office)].map((m) => m[0]),
+  ];
 }
 
 const COMPANY_SUFFIX = '(?:Corp|Corporation|Inc|Ltd|LLC|plc|PLC|S\\.?A\\.?|S\\.?L\\.?|GmbH|Group|Grupo|Holdings|Mining|Minera|Oil|Petroleum|Energy|Energía|Bank|Banco|Chemicals|Foods|Pharma|Airlines)';
