@@ -66,6 +66,24 @@ describe('legal desk (e2e)', () => {
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
   });
 
+  it('describes the legal desk in the OpenAPI document', async () => {
+    const res = await t.http.get('/docs/openapi.json').expect(200);
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/sites/{id}/legal-checkins',
+        '/api/sites/{id}/legal-notices',
+        '/api/legal/screen',
+        '/api/legal/notices',
+        '/api/legal/notices/{id}/transitions',
+        '/api/legal/canary',
+        '/api/transparency',
+        '/api/transparency.csv',
+        '/transparency',
+        '/canary',
+      ]),
+    );
+  });
+
   describe('check in before launch', () => {
     let caseId: string;
 

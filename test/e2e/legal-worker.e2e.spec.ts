@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { QueueRegistry } from '../../src/core/queue/queue.registry.js';
 import { QUEUE } from '../../jobs/catalog.js';
 import { eventually, startTestApp, TestApp } from '../support/test-app.js';
-import { testConfig } from '../support/test-env.js';
+import { TEST_REDIS_URL, testConfig } from '../support/test-env.js';
 
 /** The legal sweep as production runs it: a job on the legal queue, taken by a worker, reported back. */
 describe('legal sweep worker (e2e)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp(testConfig({ ROLE: 'all' }));
+    const redis = new Redis(TEST_REDIS_URL);
+    await redis.flushdb();
+    redis.disconnect();
+    // Work other suites left queued is re-derived at start; it must not reach the machine's own nginx.
+    t = await startTestApp(testConfig({ ROLE: 'all', NGINX_BIN: '/bin/false' }));
   });
   afterAll(() => t?.close());
 
