@@ -8,7 +8,7 @@ const WORDS = {
     lapsed: (until: string) =>
       `This warrant canary has LAPSED. It expired on ${until} and no newer statement has been published. Do not rely on it; draw your own conclusions.`,
     none: 'No warrant canary has been published yet.',
-    verify: 'Check the signature yourself:',
+    verify: 'Check the signature yourself: download',
     key: 'The host’s public key',
     text: 'The signed statement as text',
     fingerprint: 'Key fingerprint',
@@ -21,7 +21,7 @@ const WORDS = {
     lapsed: (until: string) =>
       `Este canario HA CADUCADO. Venció el ${until} y no se ha publicado ninguna declaración nueva. No confíes en él; saca tus propias conclusiones.`,
     none: 'Aún no se ha publicado ningún canario.',
-    verify: 'Comprueba la firma tú misma:',
+    verify: 'Comprueba la firma tú misma: descarga',
     key: 'La clave pública del proveedor',
     text: 'La declaración firmada, en texto',
     fingerprint: 'Huella de la clave',
@@ -46,12 +46,9 @@ export function renderCanaryPage(canary: CanaryView, language: PageLanguage): st
 <h1>${w.title}</h1>
 ${banner}
 ${statement}
-<p>${w.verify}</p>
-<pre>curl -sO ${esc('/canary/key.asc')}   # ${w.key}
-curl -sO ${esc('/canary.txt')}        # ${w.text}
-gpg --import key.asc
+<p>${w.verify} <a href="/canary/key.asc">key.asc</a> (${w.key}) · <a href="/canary.txt">canary.txt</a> (${w.text})</p>
+<pre>gpg --import key.asc
 gpg --verify canary.txt</pre>
-<p><a href="/canary/key.asc">${w.key}</a> · <a href="/canary.txt">${w.text}</a></p>
 <h2>${w.key}</h2>
 <pre>${esc(canary.publicKey)}</pre>`,
   );

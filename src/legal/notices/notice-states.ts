@@ -23,7 +23,3 @@ export function checkTransition(from: NoticeStatus, to: NoticeStatus, gagged: bo
   if (from === 'triage' && to === 'responding' && !gagged) return { ok: false, reason: 'tell the member before responding (member_told first)' };
   return { ok: true };
 }
-
-export function nextStatuses(from: NoticeStatus): readonly NoticeStatus[] {
-  return NEXT[from];
-}
