@@ -287,6 +287,7 @@ describe('legal desk (e2e)', () => {
       expect((audit.body.items ?? audit.body).map((e: { action: string }) => e.action)).toContain('legal.notice.gag-lifted');
       const report = (await t.http.get('/api/transparency').expect(200)).body;
       expect(report.published.some((p: { summary: string }) => p.summary === 'A request for subscriber data.')).toBe(true);
+      await t.http.post(`/api/legal/notices/${id}/transitions`).set(legal).send({ to: 'member_told' }).expect(200);
     });
   });
 

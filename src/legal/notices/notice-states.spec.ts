@@ -15,5 +15,7 @@ describe('notice state machine', () => {
     expect(checkTransition('triage', 'member_told', true)).toMatchObject({ ok: false, reason: expect.stringMatching(/gag/) });
     expect(checkTransition('triage', 'responding', true)).toEqual({ ok: true });
     expect(checkTransition('triage', 'responding', false).ok).toBe(false);
+    expect(checkTransition('responding', 'member_told', true).ok).toBe(false);
+    expect(checkTransition('responding', 'member_told', false)).toEqual({ ok: true });
   });
 });

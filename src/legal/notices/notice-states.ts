@@ -7,7 +7,8 @@ const NEXT: Record<NoticeStatus, readonly NoticeStatus[]> = {
   // straight to responding only under a gag order, when the member may not be told
   triage: ['member_told', 'responding', 'resolved'],
   member_told: ['responding', 'counter_notice', 'resolved'],
-  responding: ['counter_notice', 'resolved'],
+  // a notice answered under a gag can be told to the member once the gag is lifted
+  responding: ['member_told', 'counter_notice', 'resolved'],
   counter_notice: ['resolved'],
   resolved: [],
 };

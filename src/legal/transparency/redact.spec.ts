@@ -12,7 +12,8 @@ describe('redact', () => {
     expect(out).toContain('[name]');
   });
 
-  it('keeps ordinary words', () => {
+  it('keeps ordinary words and dates', () => {
     expect(redact('A takedown demand about a parody page; we refused.')).toBe('A takedown demand about a parody page; we refused.');
+    expect(redact('Received on 2026-03-02, answered 15/03/2026.')).toBe('Received on 2026-03-02, answered 15/03/2026.');
   });
 });

@@ -7,13 +7,14 @@ const EMAIL = /[\p{L}0-9._%+-]+@[\p{L}0-9.-]+\.[\p{L}]{2,}/gu;
 const URL = /\b(?:https?:\/\/|www\.)\S+/giu;
 const DOMAIN = /\b(?:[\p{L}0-9](?:[\p{L}0-9-]{0,61}[\p{L}0-9])?\.)+(?:xn--[a-z0-9-]+|[\p{L}]{2,})\b/giu;
 const PHONE = /(?:\+|\b)\d[\d\s().-]{5,}\d\b/g;
+const DATE = /^(?:\d{4}-\d{2}-\d{2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})$/;
 const CAPITALISED = "\\p{Lu}[\\p{Ll}'’-]+";
 const TITLED = new RegExp(`\\b(?:Mr|Mrs|Ms|Dr|Sr|Sra|Srta|Don|Doña)\\.?\\s+${CAPITALISED}(?:\\s+${CAPITALISED})*`, 'gu');
 /** Two or more capitalised words in a row: a person's (or a company's) name. */
 const NAME = new RegExp(`${CAPITALISED}(?:\\s+(?:de|del|la|van|von|da)?\\s*${CAPITALISED})+`, 'gu');
 
 export function redact(text: string, known: string[] = []): string {
-  let out = text.replace(EMAIL, '[e-mail]').replace(URL, '[address]').replace(DOMAIN, '[domain]').replace(PHONE, '[phone]');
+  let out = text.replace(EMAIL, '[e-mail]').replace(URL, '[address]').replace(DOMAIN, '[domain]').replace(PHONE, (match) => (DATE.test(match) || match.replace(/\D/g, '').length < 7 ? match : '[phone]'));
   for (const name of knownForms(known)) out = out.replace(new RegExp(`(?<![\\p{L}0-9])${escape(name)}(?![\\p{L}0-9])`, 'giu'), '[name]');
   return out.replace(TITLED, '[name]').replace(NAME, '[name]');
 }
