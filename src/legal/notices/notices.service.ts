@@ -3,7 +3,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.js';
 import type { Actor } from '../../core/auth/actor.js';
 import { AuditService } from '../../core/audit/audit.service.js';
-import { PrismaService } from '../../core/database/prisma.service.js';
+import { PrismaService, Tx } from '../../core/database/prisma.service.js';
 import { AppException } from '../../core/errors/app.exception.js';
 import { DEFAULT_PAGE_LIMIT } from '../../core/paging/page-limit.js';
 import { MailerService } from '../../notifications/mailer.service.js';
@@ -103,27 +103,24 @@ export class NoticesService {
       throw AppException.invalid('a resolved notice needs its outcome', [{ field: 'outcome', problems: ['required when to is resolved'] }]);
     }
     const now = this.clock.now();
-    const row = await this.prisma
-      .$transaction(async (tx) => {
-      const existing = await tx.legalNotice.findUnique({ where: { id } });
-      if (!existing) throw AppException.notFound('legal notice');
-      const from = existing.status as NoticeStatus;
-      const verdict = checkTransition(from, input.to, isGagged(existing, now));
-      if (!verdict.ok) throw AppException.conflict(verdict.reason, { from, to: input.to });
-      const updated = await tx.legalNotice.update({ where: { id, status: from }, data: { status: input.to, ...this.transitionData(existing, input, now) } });
-      await this.audit.record(
-        actor,
-        { action: 'legal.notice.transition', targetType: 'legal_notice', targetId: id, changes: { from, to: input.to, outcome: updated.outcome, actionTaken: updated.actionTaken, deadline: updated.deadline?.toISOString() ?? null } },
-        tx,
-      );
-      return updated;
-    })
-      .catch((error: unknown) => {
-        // Someone else moved it between our read and our write.
-        if ((error as { code?: string }).code === 'P2025') throw AppException.conflict('the notice changed meanwhile; read it again', { to: input.to });
-        throw error;
-      });
+    const row = await this.prisma.$transaction((tx) => this.applyTransition(tx, actor, id, input, now)).catch((error: unknown) => {
+      // Someone else moved it between our read and our write.
+      if ((error as { code?: string }).code === 'P2025') throw AppException.conflict('the notice changed meanwhile; read it again', { to: input.to });
+      throw error;
+    });
     return deskView(row, now);
+  }
+
+  private async applyTransition(tx: Tx, actor: Actor, id: string, input: TransitionNoticeDto, now: Date) {
+    const existing = await tx.legalNotice.findUnique({ where: { id } });
+    if (!existing) throw AppException.notFound('legal notice');
+    const from = existing.status as NoticeStatus;
+    const verdict = checkTransition(from, input.to, isGagged(existing, now));
+    if (!verdict.ok) throw AppException.conflict(verdict.reason, { from, to: input.to });
+    const updated = await tx.legalNotice.update({ where: { id, status: from }, data: { status: input.to, ...this.transitionData(existing, input, now) } });
+    const changes = { from, to: input.to, outcome: updated.outcome, actionTaken: updated.actionTaken, deadline: updated.deadline?.toISOString() ?? null };
+    await this.audit.record(actor, { action: 'legal.notice.transition', targetType: 'legal_notice', targetId: id, changes }, tx);
+    return updated;
   }
 
   private transitionData(existing: NoticeRow, input: TransitionNoticeDto, now: Date) {

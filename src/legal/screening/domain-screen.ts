@@ -20,7 +20,8 @@ export function screenDomains(domains: string[]): DomainFinding[] {
   return domains.flatMap(screenDomain);
 }
 
-function screenDomain(domain: string): DomainFinding[] {
+function screenDomain(written: string): DomainFinding[] {
+  const domain = written.trim().toLowerCase().replace(/\.$/, '');
   const name = getDomainWithoutSuffix(domain) ?? domain.split('.')[0];
   const labels = [...new Set([...name.split('.'), ...subLabels(domain, name)])].filter(Boolean);
   return dedupe(labels.flatMap((label) => screenLabel(domain, viewLabel(label))));

@@ -109,17 +109,19 @@ function companiesIn(original: string): string[] {
   return [...original.matchAll(suffixed), ...original.matchAll(prefixed)].map((m) => m[1]).filter((name) => /^\p{Lu}/u.test(name));
 }
 
+const AUTHENTIC = `(?:${AUTHENTICITY_WORDS.join('|')})`;
+const CLAIM_PATTERNS = ORGANISATIONS.flatMap((org) =>
+  org.stems
+    .filter((stem) => stem.length >= 4)
+    .map((stem) => ({
+      org: org.name,
+      pattern: new RegExp(`(?<![a-z0-9])(?:${AUTHENTIC}(?:\\W+\\w+){0,2}\\W+${escape(stem)}|${escape(stem)}(?:\\W+\\w+){0,2}\\W+${AUTHENTIC})(?![a-z0-9])`),
+    })),
+);
+
 /** "the official Shell site", "la web oficial de Repsol", "real-exxon". */
 function authenticityClaims(text: string): string[] {
-  const claims: string[] = [];
-  const authentic = `(?:${AUTHENTICITY_WORDS.join('|')})`;
-  for (const org of ORGANISATIONS) {
-    for (const stem of org.stems.filter((s) => s.length >= 4)) {
-      const near = new RegExp(`(?<![a-z0-9])(?:${authentic}(?:\\W+\\w+){0,2}\\W+${escape(stem)}|${escape(stem)}(?:\\W+\\w+){0,2}\\W+${authentic})(?![a-z0-9])`);
-      if (near.test(text)) claims.push(org.name);
-    }
-  }
-  return [...new Set(claims)];
+  return [...new Set(CLAIM_PATTERNS.filter(({ pattern }) => pattern.test(text)).map(({ org }) => org))];
 }
 
 function escape(text: string): string {
