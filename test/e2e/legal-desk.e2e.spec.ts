@@ -217,6 +217,15 @@ describe('legal desk (e2e)', () => {
       expect(mailsAbout(id)).toHaveLength(before);
     });
 
+    it('two reviewers moving one notice at once: one wins, the other gets a 409', async () => {
+      setNow(T0);
+      const id = (await t.http.post(`/api/sites/${siteId}/legal-notices`).set(legal).send({ type: 'trademark', received: T0.toISOString() }).expect(201)).body.id;
+      const answers = await Promise.all([1, 2, 3].map(() => t.http.post(`/api/legal/notices/${id}/transitions`).set(legal).send({ to: 'triage' })));
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
+      const audit = await t.http.get(`/api/audit?targetType=legal_notice&targetId=${id}`).set(staff).expect(200);
+      expect((audit.body.items ?? audit.body).filter((e: { action: string }) => e.action === 'legal.notice.transition')).toHaveLength(1);
+    });
+
     it('a DMCA counter-notice opens its own 14-day window', async () => {
       setNow(T0);
       const id = (await t.http.post(`/api/sites/${siteId}/legal-notices`).set(legal).send({ type: 'dmca', received: T0.toISOString() }).expect(201)).body.id;
