@@ -48,6 +48,8 @@ function termPattern(term: string): RegExp {
 const BENIGN = new RegExp(
   [
     '(?:water|roof|gas|pipe|oil|radiator)[\\s-]+leaks?',
+    'leak[\\s-]?proof',
+    'a prueba de (?:filtraciones|fugas)',
     'fake news',
     'noticias falsas',
     'falsas? promesas?',
