@@ -197,10 +197,17 @@ describe('legal desk (e2e)', () => {
       expect(mailsAbout(id)[1].body).toMatch(/OVERDUE/);
 
       const path = type === 'dmca' ? ['triage', 'member_told', 'counter_notice'] : ['triage', 'member_told', 'responding'];
+      const memberMails = () => mails.filter((m) => m.to.includes(`mareas-${run}@example.org`) && m.body.includes(`a ${type} notice about`));
+      const toldBefore = memberMails().length;
       for (const to of path) {
-        const res = await t.http.post(`/api/legal/notices/${id}/transitions`).set(legal).send({ to, note: `moving to ${to}` }).expect(200);
+        const res = await t.http.post(`/api/legal/notices/${id}/transitions`).set(legal).send({ to, note: `INTERNAL moving to ${to}` }).expect(200);
         expect(res.body.status).toBe(to);
       }
+      const told = await eventually(async () => {
+        expect(memberMails().length).toBe(toldBefore + 1);
+        return memberMails()[toldBefore];
+      });
+      expect(text(told)).not.toMatch(/INTERNAL/);
       await t.http.post(`/api/legal/notices/${id}/transitions`).set(legal).send({ to: 'triage' }).expect(409);
       const missing = await t.http.post(`/api/legal/notices/${id}/transitions`).set(legal).send({ to: 'resolved' }).expect(400);
       expect(JSON.stringify(missing.body.details)).toMatch(/outcome/);
@@ -275,6 +282,7 @@ describe('legal desk (e2e)', () => {
       await t.http.post(`/api/legal/notices/${id}/transitions`).set(legal).send({ to: 'responding' }).expect(200);
       const desk = await t.http.get(`/api/legal/notices?status=responding`).set(legal).expect(200);
       expect(desk.body.find((n: { id: string }) => n.id === id)).toMatchObject({ gagged: true });
+      expect(mails.filter((m) => m.to.includes(`mareas-${run}@example.org`) && m.body.includes('law_enforcement_request'))).toHaveLength(0);
     });
 
     it('reminds legal and staff to revisit it, then it reappears after review', async () => {
@@ -297,6 +305,7 @@ describe('legal desk (e2e)', () => {
       const report = (await t.http.get('/api/transparency').expect(200)).body;
       expect(report.published.some((p: { summary: string }) => p.summary === 'A request for subscriber data.')).toBe(true);
       await t.http.post(`/api/legal/notices/${id}/transitions`).set(legal).send({ to: 'member_told' }).expect(200);
+      expect(mails.filter((m) => m.to.includes(`mareas-${run}@example.org`) && m.body.includes('law_enforcement_request'))).toHaveLength(1);
     });
   });
 

@@ -108,7 +108,22 @@ export class NoticesService {
       if ((error as { code?: string }).code === 'P2025') throw AppException.conflict('the notice changed meanwhile; read it again', { to: input.to });
       throw error;
     });
+    if (input.to === 'member_told') await this.tellMember(row);
     return deskView(row, now);
+  }
+
+  /** The step is named for what it does: the member hears of the notice, not of its sender or the desk's notes. */
+  private async tellMember(notice: NoticeRow) {
+    const site = await this.prisma.site.findUniqueOrThrow({ where: { id: notice.siteId }, select: { primaryDomain: true, member: { select: { contactEmail: true } } } });
+    await this.mailer.send({
+      subject: `[hostkeeper legal] a ${notice.type} notice about ${site.primaryDomain}`,
+      text: [
+        `The host received a ${notice.type} notice about ${site.primaryDomain} on ${day(notice.receivedAt)}${notice.jurisdiction ? ` (${notice.jurisdiction})` : ''}.`,
+        notice.deadline ? `It asks for an answer by ${day(notice.deadline)}. The host's lawyers are on it and will tell you what, if anything, you need to do.` : '',
+        `You can follow it with GET /api/sites/${notice.siteId}/legal-notices.`,
+      ].join('\n'),
+      memberEmail: site.member.contactEmail,
+    });
   }
 
   private async applyTransition(tx: Tx, actor: Actor, id: string, input: TransitionNoticeDto, now: Date) {
