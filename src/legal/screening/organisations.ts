@@ -111,6 +111,8 @@ export const ORGANISATIONS: Organisation[] = LIST.map(([name, ...stems]) => ({ n
 export const EVERYDAY_STEMS = new Set(['shell', 'apple', 'chase', 'coke', 'seat', 'indra', 'zara', 'uber', 'nike', 'tesla', 'mobil', 'vale', 'citi', 'europa', 'eni']);
 
 /** Words a look-alike site uses to claim it is the real thing. */
+/** Phrases that dress a text up as an organisation's own ("looks like a Vodafone bill"). */
+export const LOOKALIKE_PHRASES = ['looks like', 'look like', 'made to look like', 'dressed up as', 'disguised as', 'parece', 'parecen', 'imita', 'imitan', 'copia de', 'disfrazad[oa]s? de'];
 export const AUTHENTICITY_WORDS = ['official', 'officiel', 'real', 'true', 'genuine', 'authentic', 'original', 'oficial', 'verdadero', 'verdadera', 'autentico', 'autentica', 'legitimo', 'legitima'];
 /** Words that make a domain look like part of a company's own service. */
 export const SERVICE_WORDS = ['login', 'secure', 'support', 'account', 'careers', 'press', 'news', 'corporate', 'media', 'investors', 'help', 'soporte', 'cuenta', 'prensa', 'noticias', 'empleo', 'inversores', 'ayuda', 'sostenibilidad', 'sustainability', 'customers', 'clients', 'billing', 'clientes', 'atencion', 'oficina', 'factura', 'pagos', 'jobs', 'empleo', 'trabajo', 'portal', 'intranet', 'newsroom', 'store', 'tienda', 'donate', 'donaciones', 'empleados', 'staff', 'employees', 'acceso', 'seguro', 'segura', 'signin', 'verify', 'verificacion', 'banca', 'online', 'app', 'homepage', 'portada'];

@@ -1,4 +1,4 @@
-import { AUTHENTICITY_WORDS, EVERYDAY_STEMS, ORGANISATIONS } from './organisations.js';
+import { AUTHENTICITY_WORDS, EVERYDAY_STEMS, LOOKALIKE_PHRASES, ORGANISATIONS } from './organisations.js';
 import { Category, LEXICON, NEAR, TITLES } from './lexicon.js';
 import { fold } from './normalize.js';
 
@@ -82,8 +82,9 @@ function organisationsIn(original: string): string[] {
   const plain = fold(original.replace(/\p{Lu}/gu, (ch) => `^${ch}`)).replace(/\^([a-z])/g, (_, ch: string) => ch.toUpperCase());
   const mentions = (stem: string) => {
     if (stem.length < 4) return new RegExp(`(?<![A-Za-z0-9])${escape(stem.toUpperCase())}(?![A-Za-z])`).test(original);
-    if (EVERYDAY_STEMS.has(stem)) return new RegExp(`(?<![A-Za-z0-9])${escape(stem[0].toUpperCase())}(?:${escape(stem.slice(1))}|${escape(stem.slice(1).toUpperCase())})(?![a-zA-Z])`).test(plain);
-    return new RegExp(`(?<![a-z0-9])${escape(stem)}(?![a-z])`).test(text);
+    // a possessive loses its apostrophe in folding: "Nestlé's" reads "nestles"
+    if (EVERYDAY_STEMS.has(stem)) return new RegExp(`(?<![A-Za-z0-9])${escape(stem[0].toUpperCase())}(?:${escape(stem.slice(1))}|${escape(stem.slice(1).toUpperCase())})s?(?![a-zA-Z])`).test(plain);
+    return new RegExp(`(?<![a-z0-9])${escape(stem)}s?(?![a-z])`).test(text);
   };
   return ORGANISATIONS.filter((org) => org.stems.some(mentions)).map((org) => org.name);
 }
@@ -112,12 +113,15 @@ function companiesIn(original: string): string[] {
 }
 
 const AUTHENTIC = `(?:${AUTHENTICITY_WORDS.join('|')})`;
+const LOOKALIKE = `(?:${LOOKALIKE_PHRASES.join('|')})`;
 const CLAIM_PATTERNS = ORGANISATIONS.flatMap((org) =>
   org.stems
     .filter((stem) => stem.length >= 4)
     .map((stem) => ({
       org: org.name,
-      pattern: new RegExp(`(?<![a-z0-9])(?:${AUTHENTIC}(?:\\W+\\w+){0,2}\\W+${escape(stem)}|${escape(stem)}(?:\\W+\\w+){0,2}\\W+${AUTHENTIC})(?![a-z0-9])`),
+      pattern: new RegExp(
+        `(?<![a-z0-9])(?:${AUTHENTIC}(?:\\W+\\w+){0,2}\\W+${escape(stem)}|${escape(stem)}s?(?:\\W+\\w+){0,2}\\W+${AUTHENTIC}|${LOOKALIKE}(?:\\W+\\w+){0,3}\\W+${escape(stem)})(?![a-z0-9])`,
+      ),
     })),
 );
 
