@@ -1,5 +1,5 @@
 import { AUTHENTICITY_WORDS, EVERYDAY_STEMS, LOOKALIKE_PHRASES, ORGANISATIONS } from './organisations.js';
-import { Category, LEXICON, NEAR, TITLES } from './lexicon.js';
+import { Category, GROUP_TITLES, LEXICON, NEAR, TITLES } from './lexicon.js';
 import { fold } from './normalize.js';
 
 export interface TextHit {
@@ -96,7 +96,7 @@ function peopleIn(original: string): string[] {
   const titled = new RegExp(`(?<![\\p{L}])(?:${TITLES.join('|')})\\.?\\s+(${CAPITALISED}(?:\\s+${CAPITALISED})?)`, 'giu');
   const honorific = new RegExp(`(?<![\\p{L}])(?:Mr|Mrs|Ms|Dr|Sr|Sra|Srta|Don|Doña|Dña)\\.?\\s+(${CAPITALISED})`, 'gu');
   // "the mayor", "el alcalde": one identifiable person even without a name
-  const office = new RegExp(`(?<![\\p{L}])(?:the|our|el|la|del|al)\\s+(${TITLES.join('|')})(?![\\p{L}])`, 'giu');
+  const office = new RegExp(`(?<![\\p{L}])(?:the|our|their|el|la|los|las|del|al|sus)\\s+(${[...TITLES, ...GROUP_TITLES].join('|')})(?![\\p{L}])`, 'giu');
   return [
     ...[...original.matchAll(titled), ...original.matchAll(honorific)].map((m) => m[1]).filter((name) => /^\p{Lu}/u.test(name)),
     ...[...original.matchAll(office)].map((m) => m[0]),
