@@ -76,17 +76,27 @@ export function screenText(original: string): TextFindings {
   return { hits, named: [...organisationsIn(original), ...peopleIn(original), ...companiesIn(original)], claimsAuthenticity: authenticityClaims(text) };
 }
 
-/** Long stems as words of the folded text; short ones (BP, HSBC) only in capitals, everyday words only capitalised. */
-function organisationsIn(original: string): string[] {
-  const text = fold(original);
-  const plain = fold(original.replace(/\p{Lu}/gu, (ch) => `^${ch}`)).replace(/\^([a-z])/g, (_, ch: string) => ch.toUpperCase());
-  const mentions = (stem: string) => {
-    if (stem.length < 4) return new RegExp(`(?<![A-Za-z0-9])${escape(stem.toUpperCase())}(?![A-Za-z])`).test(original);
+/** How each stem is recognised: short ones (BP, HSBC) only in capitals, everyday words only capitalised, others as words. */
+const MENTIONS = ORGANISATIONS.map((org) => ({
+  name: org.name,
+  patterns: org.stems.map((stem) => {
     // a possessive loses its apostrophe in folding: "Nestlé's" reads "nestles"
-    if (EVERYDAY_STEMS.has(stem)) return new RegExp(`(?<![A-Za-z0-9])${escape(stem[0].toUpperCase())}(?:${escape(stem.slice(1))}|${escape(stem.slice(1).toUpperCase())})s?(?![a-zA-Z])`).test(plain);
-    return new RegExp(`(?<![a-z0-9])${escape(stem)}s?(?![a-z])`).test(text);
+    if (stem.length < 4) return { on: 'original' as const, pattern: new RegExp(`(?<![A-Za-z0-9])${escape(stem.toUpperCase())}(?![A-Za-z])`) };
+    if (EVERYDAY_STEMS.has(stem)) {
+      return { on: 'cased' as const, pattern: new RegExp(`(?<![A-Za-z0-9])${escape(stem[0].toUpperCase())}(?:${escape(stem.slice(1))}|${escape(stem.slice(1).toUpperCase())})s?(?![a-zA-Z])`) };
+    }
+    return { on: 'folded' as const, pattern: new RegExp(`(?<![a-z0-9])${escape(stem)}s?(?![a-z])`) };
+  }),
+}));
+
+function organisationsIn(original: string): string[] {
+  const texts = {
+    original,
+    folded: fold(original),
+    // folded, but with the capitals kept
+    cased: fold(original.replace(/\p{Lu}/gu, (ch) => `^${ch}`)).replace(/\^([a-z])/g, (_, ch: string) => ch.toUpperCase()),
   };
-  return ORGANISATIONS.filter((org) => org.stems.some(mentions)).map((org) => org.name);
+  return MENTIONS.filter((org) => org.patterns.some(({ on, pattern }) => pattern.test(texts[on]))).map((org) => org.name);
 }
 
 /** A capitalised word or an acronym with digits ("Mills", "G4S"). */
