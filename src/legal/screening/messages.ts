@@ -1,9 +1,13 @@
 import type { DomainFinding } from './domain-screen.js';
 
 export type Language = 'en' | 'es';
-export type TextReason = 'spoof' | 'leak' | 'impersonation' | 'allegation' | 'allegation-named' | 'marks' | 'marks-named' | 'authenticity';
+export type TextReason = 'genre' | 'spoof' | 'leak' | 'impersonation' | 'allegation' | 'allegation-named' | 'marks' | 'marks-named' | 'authenticity';
 
 const TEXT: Record<TextReason, Record<Language, string>> = {
+  genre: {
+    en: 'mentions satire or parody ({words}) but aims it at nobody in particular: worth a look if it turns on someone',
+    es: 'menciona la sátira o la parodia ({words}) sin apuntar a nadie en concreto: conviene revisarlo si apunta a alguien',
+  },
   spoof: {
     en: 'spoof or parody ({words}): trademark, copyright and impersonation claims are likely; parody is a defence, not a shield',
     es: 'parodia o sátira ({words}): son probables reclamaciones de marca, derechos de autor y suplantación; la parodia es una defensa, no un escudo',

@@ -31,6 +31,8 @@ export interface ScreenResult {
 export const FLAG_THRESHOLD = 30;
 
 const TEXT_WEIGHT = { spoof: 40, leak: 45, impersonation: 40, allegation: 20, marks: 15 } as const;
+/** Satire or parody named as a genre, aimed at nobody yet. */
+const UNAIMED_GENRE_WEIGHT = 15;
 const NAMED_BONUS = { allegation: 25, marks: 15 } as const;
 const DOMAIN_WEIGHT: Record<DomainFinding['kind'], number> = {
   homoglyph: 60,
@@ -60,6 +62,8 @@ export function screenCampaign(input: ScreenInput): ScreenResult {
       reason: describeDomain(finding, language),
     })),
   ];
+  // the weightiest reason first: it is the one a reviewer reads
+  flags.sort((a, b) => b.weight - a.weight);
   const score = Math.min(100, flags.reduce((sum, flag) => sum + flag.weight, 0));
   return { flagged: score >= FLAG_THRESHOLD, score, language, reasons: flags.map((flag) => flag.reason), flags };
 }
@@ -72,6 +76,7 @@ function domainWeight(finding: DomainFinding): number {
 
 function textFlag(hit: TextHit, named: string[], language: Language): ScreenFlag {
   const category = hit.category;
+  if (hit.unaimed) return { category, weight: UNAIMED_GENRE_WEIGHT, evidence: hit.evidence, reason: describeText('genre', language, hit.evidence) };
   const namedKind = category === 'allegation' || category === 'marks' ? category : undefined;
   // Each further accusation makes a claim likelier ("a dossier on the abuses…").
   const piling = category === 'allegation' ? Math.min(20, 10 * (hit.evidence.length - 1)) : 0;

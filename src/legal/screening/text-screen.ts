@@ -1,11 +1,13 @@
 import { AUTHENTICITY_WORDS, EVERYDAY_STEMS, LOOKALIKE_PHRASES, ORGANISATIONS } from './organisations.js';
-import { Category, GROUP_TITLES, LEXICON, NEAR, TITLES } from './lexicon.js';
+import { Category, GENRE, GENRE_AIM, GENRE_VEHICLE, GROUP_TITLES, LEXICON, NEAR, TITLES } from './lexicon.js';
 import { fold } from './normalize.js';
 
 export interface TextHit {
   category: Category;
   /** the words of the text that matched */
   evidence: string[];
+  /** only a genre named ("satire"), aimed at nothing in particular */
+  unaimed?: boolean;
 }
 
 export interface TextFindings {
@@ -44,6 +46,18 @@ function termPattern(term: string): RegExp {
   return new RegExp(`(?<![a-z0-9])${body}(?![a-z0-9])`, 'g');
 }
 
+const GENRE_PATTERN = new RegExp(`(?<![a-z0-9])${alternation(GENRE)}(?![a-z0-9])`, 'g');
+const AIMED = new RegExp(`^[^a-z0-9]*(?:[a-z0-9]+[^a-z0-9]+){0,2}?${alternation(GENRE_AIM)}(?![a-z0-9])`);
+const VEHICLE = new RegExp(`(?<![a-z0-9])${alternation(GENRE_VEHICLE)}(?![a-z0-9])`);
+
+/** Satire and parody as genres: aimed when followed by "of…"/"del…", or carried by a site, an ad, or a name. */
+function genreHit(text: string, named: string[]): TextHit | undefined {
+  const matches = [...text.matchAll(GENRE_PATTERN)];
+  if (matches.length === 0) return undefined;
+  const aimed = named.length > 0 || VEHICLE.test(text) || matches.some((m) => AIMED.test(text.slice(m.index! + m[0].length, m.index! + m[0].length + 40)));
+  return { category: 'spoof', evidence: [...new Set(matches.map((m) => m[0]))], ...(aimed ? {} : { unaimed: true }) };
+}
+
 /** Ordinary phrases that contain a signal word: "water leaks" are a plumbing problem. */
 const BENIGN = new RegExp(
   [
@@ -73,7 +87,12 @@ export function screenText(original: string): TextFindings {
     const evidence = found.filter((e) => !found.some((other) => other !== e && other.includes(e)));
     if (evidence.length) hits.push({ category, evidence });
   }
-  return { hits, named: [...organisationsIn(original), ...peopleIn(original), ...companiesIn(original)], claimsAuthenticity: authenticityClaims(text) };
+  const named = [...organisationsIn(original), ...peopleIn(original), ...companiesIn(original)];
+  const genre = genreHit(text, named);
+  const spoof = hits.find((hit) => hit.category === 'spoof');
+  if (genre && spoof) spoof.evidence.push(...genre.evidence);
+  else if (genre) hits.push(genre);
+  return { hits, named, claimsAuthenticity: authenticityClaims(text) };
 }
 
 /** How each stem is recognised: short ones (BP, HSBC) only in capitals, everyday words only capitalised, others as words. */
@@ -106,7 +125,7 @@ function peopleIn(original: string): string[] {
   const titled = new RegExp(`(?<![\\p{L}])(?:${TITLES.join('|')})\\.?\\s+(${CAPITALISED}(?:\\s+${CAPITALISED})?)`, 'giu');
   const honorific = new RegExp(`(?<![\\p{L}])(?:Mr|Mrs|Ms|Dr|Sr|Sra|Srta|Don|Doña|Dña)\\.?\\s+(${CAPITALISED})`, 'gu');
   // "the mayor", "el alcalde": one identifiable person even without a name
-  const office = new RegExp(`(?<![\\p{L}])(?:the|our|their|el|la|los|las|del|al|sus)\\s+(${[...TITLES, ...GROUP_TITLES].join('|')})(?![\\p{L}])`, 'giu');
+  const office = new RegExp(`(?<![\\p{L}])(?:the|our|their|el|la|los|las|del|al|sus|\\p{L}+['’]s)\\s+(${[...TITLES, ...GROUP_TITLES].join('|')})(?![\\p{L}])`, 'giu');
   return [
     ...[...original.matchAll(titled), ...original.matchAll(honorific)].map((m) => m[1]).filter((name) => /^\p{Lu}/u.test(name)),
     ...[...original.matchAll(office)].map((m) => m[0]),
