@@ -1,9 +1,9 @@
 import { FLAG_THRESHOLD, screenCampaign } from './screening/screener.js';
 
 /**
- * The screen of a new site's campaign, as site creation asks for it: tags
- * are read as part of the description. It never decides anything: it puts a
- * site in front of the host's lawyers with the reasons it was flagged.
+ * The screen of a new site's campaign, as site creation asks for it. It never
+ * decides anything: it puts a site in front of the host's lawyers with the
+ * reasons it was flagged.
  */
 export interface RiskInput {
   description?: string | null;
@@ -19,7 +19,6 @@ export interface RiskAssessment {
 export const REVIEW_THRESHOLD = FLAG_THRESHOLD;
 
 export function assessCampaignRisk(input: RiskInput): RiskAssessment {
-  const description = [input.description ?? '', ...input.tags].filter(Boolean).join('. ');
-  const { score, reasons } = screenCampaign({ description, domains: input.domains });
+  const { score, reasons } = screenCampaign({ description: input.description ?? '', tags: input.tags, domains: input.domains });
   return { score, reasons };
 }

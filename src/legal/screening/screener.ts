@@ -10,6 +10,8 @@ export interface ScreenInput {
   description: string;
   domains: string[];
   language?: Language;
+  /** a site's campaign tags: read as part of the text, and as what the campaign is */
+  tags?: string[];
 }
 
 export interface ScreenFlag {
@@ -51,7 +53,8 @@ const AUTHENTICITY_WEIGHT = 35;
  */
 export function screenCampaign(input: ScreenInput): ScreenResult {
   const language = input.language ?? detectLanguage(input.description);
-  const text = screenText(input.description);
+  const tags = input.tags ?? [];
+  const text = screenText([input.description, ...tags].filter(Boolean).join('. '), tags);
   const flags = [
     ...text.hits.map((hit) => textFlag(hit, text.named, language)),
     ...text.claimsAuthenticity.map((org) => ({ category: 'impersonation', weight: AUTHENTICITY_WEIGHT, evidence: [org], reason: describeText('authenticity', language, [org]) })),

@@ -51,10 +51,12 @@ const AIMED = new RegExp(`^[^a-z0-9]*(?:[a-z0-9]+[^a-z0-9]+){0,2}?${alternation(
 const VEHICLE = new RegExp(`(?<![a-z0-9])${alternation(GENRE_VEHICLE)}(?![a-z0-9])`);
 
 /** Satire and parody as genres: aimed when followed by "of…"/"del…", or carried by a site, an ad, or a name. */
-function genreHit(text: string, named: string[]): TextHit | undefined {
+function genreHit(text: string, named: string[], tags: string[]): TextHit | undefined {
   const matches = [...text.matchAll(GENRE_PATTERN)];
   if (matches.length === 0) return undefined;
-  const aimed = named.length > 0 || VEHICLE.test(text) || matches.some((m) => AIMED.test(text.slice(m.index! + m[0].length, m.index! + m[0].length + 40)));
+  // a tag says what the campaign is: a "parody" tag is a parody of something
+  const tagged = tags.some((tag) => new RegExp(GENRE_PATTERN.source).test(fold(tag)));
+  const aimed = tagged || named.length > 0 || VEHICLE.test(text) || matches.some((m) => AIMED.test(text.slice(m.index! + m[0].length, m.index! + m[0].length + 40)));
   return { category: 'spoof', evidence: [...new Set(matches.map((m) => m[0]))], ...(aimed ? {} : { unaimed: true }) };
 }
 
@@ -79,7 +81,7 @@ const BENIGN = new RegExp(
   'g',
 );
 
-export function screenText(original: string): TextFindings {
+export function screenText(original: string, tags: string[] = []): TextFindings {
   const text = fold(original).replace(BENIGN, ' ');
   const hits: TextHit[] = [];
   for (const [category, patterns] of Object.entries(PATTERNS) as [Category, RegExp[]][]) {
@@ -88,7 +90,7 @@ export function screenText(original: string): TextFindings {
     if (evidence.length) hits.push({ category, evidence });
   }
   const named = [...organisationsIn(original), ...peopleIn(original), ...companiesIn(original)];
-  const genre = genreHit(text, named);
+  const genre = genreHit(text, named, tags);
   const spoof = hits.find((hit) => hit.category === 'spoof');
   if (genre && spoof) spoof.evidence.push(...genre.evidence);
   else if (genre) hits.push(genre);
