@@ -232,6 +232,14 @@ export class ScreenDto {
   @IsOptional()
   @IsIn(LANGUAGES)
   language?: (typeof LANGUAGES)[number];
+
+  @ApiPropertyOptional({ type: [String], description: "campaign tags, as a site's campaign has them (a 'parody' tag says the campaign is one)" })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @Length(1, 100, { each: true })
+  tags?: string[];
 }
 
 export class PublishCanaryDto {

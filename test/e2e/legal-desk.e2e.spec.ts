@@ -151,6 +151,8 @@ describe('legal desk (e2e)', () => {
       expect(res.body.reasons.join(' ')).toMatch(/BBVA/);
       const clear = await t.http.post('/api/legal/screen').set(staff).send({ description: 'Neighbourhood food bank opening hours', domains: ['foodbank.example'] }).expect(200);
       expect(clear.body).toMatchObject({ flagged: false, reasons: [] });
+      const tagged = await t.http.post('/api/legal/screen').set(legal).send({ description: 'Campaign page', domains: ['x.example'], tags: ['parody'] }).expect(200);
+      expect(tagged.body.flagged).toBe(true);
       await t.http.post('/api/legal/screen').set(member).send({ description: 'x', domains: [] }).expect(403);
       const bad = await t.http.post('/api/legal/screen').set(legal).send({ description: 3, domains: 'x.org' }).expect(400);
       expect(JSON.stringify(bad.body.details)).toMatch(/domains/);
