@@ -6,6 +6,7 @@
 import { BACKUPS_JOBS, BACKUPS_QUEUE } from './backups.jobs.js';
 import { DEFENCE_JOBS, DEFENCE_QUEUE } from './defence.jobs.js';
 import { HTTPS_JOBS, HTTPS_QUEUE } from './https.jobs.js';
+import { LEGAL_JOBS, LEGAL_QUEUE } from './legal.jobs.js';
 import { LOGGING_JOBS, LOGGING_QUEUE } from './logging.jobs.js';
 import { MAINTENANCE_JOBS, MAINTENANCE_QUEUE } from './maintenance.jobs.js';
 
@@ -13,6 +14,7 @@ export * from './job-spec.js';
 export * from './backups.jobs.js';
 export * from './defence.jobs.js';
 export * from './https.jobs.js';
+export * from './legal.jobs.js';
 export * from './logging.jobs.js';
 export * from './maintenance.jobs.js';
 
@@ -22,6 +24,7 @@ export const QUEUE = {
   backups: BACKUPS_QUEUE,
   maintenance: MAINTENANCE_QUEUE,
   defence: DEFENCE_QUEUE,
+  legal: LEGAL_QUEUE,
 } as const;
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 
@@ -31,6 +34,7 @@ export const JOB = {
   ...BACKUPS_JOBS,
   ...MAINTENANCE_JOBS,
   ...DEFENCE_JOBS,
+  ...LEGAL_JOBS,
 } as const;
 
 export type JobName = keyof typeof JOB;

@@ -56,6 +56,8 @@ export interface AppConfig {
   defence: { ratePerSecond: number; burst: number; connections: number };
   /** on SIGTERM, how long requests and jobs in hand may run on before they are cut off */
   shutdownGraceMs: number;
+  /** the legal desk: who hears of check-ins and deadlines, the name on public pages, the canary's rhythm */
+  legal: { alertEmail?: string; hostName: string; canaryValidDays: number; canaryRemindDays: number };
 }
 
 export class ConfigError extends Error {
@@ -133,6 +135,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       connections: read.int('DEFENCE_CONNECTIONS', 20, 1, 100_000),
     },
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_SECONDS', 30, 0, 3600) * 1000,
+    legal: {
+      alertEmail: read.optionalEmail('LEGAL_ALERT_EMAIL'),
+      hostName: env.LEGAL_HOST_NAME || 'hostkeeper',
+      canaryValidDays: read.int('CANARY_VALID_DAYS', 90, 1, 366),
+      canaryRemindDays: read.int('CANARY_REMIND_DAYS', 14, 1, 180),
+    },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -8,6 +8,11 @@ describe('assessCampaignRisk', () => {
     expect(risk.reasons.join(' ')).toMatch(/official/);
   });
 
+  it('reads a parody tag as a parody of something', () => {
+    expect(assessCampaignRisk({ description: 'Campaign page', tags: ['parody'], domains: ['x.example'] }).score).toBeGreaterThanOrEqual(REVIEW_THRESHOLD);
+    expect(assessCampaignRisk({ description: 'An evening debating whether satire still works', tags: [], domains: ['x.example'] }).score).toBeLessThan(REVIEW_THRESHOLD);
+  });
+
   it('flags leaked material', () => {
     expect(assessCampaignRisk({ description: '', tags: ['leaks'], domains: ['x.example'] }).score).toBeGreaterThanOrEqual(REVIEW_THRESHOLD);
   });

@@ -8,6 +8,8 @@ export interface Alert {
   text: string;
   /** The member's contact address, besides STAFF_ALERT_EMAIL. */
   memberEmail?: string;
+  /** Other desks that must hear of it too (LEGAL_ALERT_EMAIL). */
+  alsoTo?: string[];
 }
 
 /**
@@ -25,7 +27,7 @@ export class MailerService implements OnApplicationShutdown {
 
   /** Resolves true once the message was accepted by the SMTP server. */
   async send(alert: Alert): Promise<boolean> {
-    const to = [...new Set([this.config.smtp.staffAlertEmail, alert.memberEmail].filter((address): address is string => !!address))];
+    const to = [...new Set([this.config.smtp.staffAlertEmail, alert.memberEmail, ...(alert.alsoTo ?? [])].filter((address): address is string => !!address))];
     if (to.length === 0) {
       this.logger.warn(`alert not sent, nobody to send it to (set STAFF_ALERT_EMAIL): ${alert.subject}`);
       return false;

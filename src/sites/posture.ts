@@ -17,7 +17,8 @@ export const POSTURE_INCLUDE = {
   logging: { select: { mode: true, retentionDays: true, lastPurgedAt: true } },
   backupPolicy: { select: { enabled: true, keyCustody: true, schedule: true, lastSuccessAt: true } },
   legalCases: { where: { status: { in: ['open', 'in_review', 'action_required'] } }, select: { status: true, riskScore: true } },
-  _count: { select: { legalNotices: true } },
+  // A notice under a gag order is not counted until its gag is lifted: the member must not learn of it.
+  _count: { select: { legalNotices: { where: { gaggedUntil: null } } } },
   defence: { select: { level: true, until: true, exemptPaths: true, shieldRanges: true } },
 } satisfies Prisma.SiteInclude;
 

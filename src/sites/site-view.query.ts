@@ -48,7 +48,7 @@ const SITE_VIEW_SQL = `
          b.enabled AS backup_enabled, b.key_custody::text AS key_custody, b.schedule, b.last_success_at,
          COALESCE((SELECT json_agg(json_build_object('status', c.status, 'riskScore', c.risk_score))
                    FROM legal_cases c WHERE c.site_id = s.id AND c.status IN ('open', 'in_review', 'action_required')), '[]'::json) AS open_cases,
-         (SELECT count(*)::int FROM legal_notices n WHERE n.site_id = s.id) AS notice_count,
+         (SELECT count(*)::int FROM legal_notices n WHERE n.site_id = s.id AND n.gagged_until IS NULL) AS notice_count,
          d.level::text AS defence_level, d.until AS defence_until, d.exempt_paths, d.shield_ranges
   FROM sites s
   LEFT JOIN https_states h ON h.site_id = s.id

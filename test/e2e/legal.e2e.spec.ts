@@ -43,6 +43,8 @@ describe('legal review (e2e)', () => {
   });
 
   it('records notices and publishes only redacted counts', async () => {
+    const year2026 = async () => (await t.http.get('/api/transparency').expect(200)).body.years.find((y: { year: number }) => y.year === 2026) ?? { total: 0, byType: {} };
+    const before = await year2026();
     await t.http
       .post(`/api/sites/${riskySite}/legal-notices`)
       .set(bearer(legal))
@@ -51,7 +53,10 @@ describe('legal review (e2e)', () => {
     await t.http.post(`/api/sites/${riskySite}/legal-notices`).set(bearer(legal)).send({ type: 'nonsense', received: '2026-11-01' }).expect(400);
     await t.http.post(`/api/sites/${riskySite}/legal-notices`).set(bearer(member)).send({ type: 'other', received: '2026-11-01' }).expect(403);
     const res = await t.http.get('/api/transparency').expect(200);
-    expect(res.body.years[0]).toMatchObject({ year: 2026, total: 1, byType: { cease_and_desist: 1 } });
+    // the first version's type names are still accepted, and counted under Lumen's
+    const after = await year2026();
+    expect(after.total).toBe(before.total + 1);
+    expect(after.byType.other).toBe((before.byType.other ?? 0) + 1);
     const text = JSON.stringify(res.body);
     expect(text).not.toContain('acme');
     expect(text).not.toContain('Acme');

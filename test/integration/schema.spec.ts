@@ -59,9 +59,13 @@ describe('schema.prisma and prisma/migrations agree', () => {
     await prisma.backupRepository.create({ data: { memberId: member.id, location: '/b', passwordEncrypted: 'p' } });
     await prisma.backupRun.create({ data: { siteId: site.id, custody: 'provider', status: 'succeeded', bytesAdded: 1n, totalBytes: 2n } });
     await prisma.signingKey.create({ data: { fingerprint: 'f', publicKey: 'p', privateKeyEncrypted: 'e' } });
-    await prisma.legalCase.create({ data: { siteId: site.id, riskScore: 50, reasons: ['parody'] } });
-    await prisma.legalNotice.create({ data: { siteId: site.id, type: 'cease_and_desist', receivedAt: now, deadline: now } });
     await prisma.siteDefence.create({ data: { siteId: site.id, level: 'challenge', until: now, exemptPaths: ['/feed/'], shieldRanges: ['192.0.2.0/24'], passKeyEncrypted: 'e', warnedAt: now } });
+    await prisma.legalCase.create({ data: { siteId: site.id, riskScore: 50, reasons: ['parody'], kind: 'checkin', description: 'd', materials: 'm', launchDate: now, language: 'es', advice: 'a' } });
+    await prisma.legalNotice.create({
+      data: { siteId: site.id, type: 'dmca', receivedAt: now, deadline: now, status: 'triage', senderRole: 'rights_holder', jurisdiction: 'US', gaggedUntil: now, publish: true, publishAfter: now, summary: 's' },
+    });
+    await prisma.legalReminder.create({ data: { subject: 'notice:x', kind: 'deadline-soon', dueAt: now } });
+    await prisma.canaryStatement.create({ data: { statement: 's', signed: 'sig', fingerprint: 'f', issuedAt: now, expiresAt: now, actor: 'a' } });
 
     const loaded = await prisma.site.findUniqueOrThrow({
       where: { id: site.id },
@@ -86,6 +90,9 @@ describe('schema.prisma and prisma/migrations agree', () => {
     expect(await prisma.acmeAccount.count()).toBe(1);
     expect(await prisma.backupRepository.count()).toBe(1);
     expect(await prisma.signingKey.count()).toBe(1);
+    expect(await prisma.legalReminder.count()).toBe(1);
+    expect((await prisma.canaryStatement.findFirstOrThrow()).signed).toBe('sig');
+    expect(loaded.legalNotices[0]).toMatchObject({ status: 'triage', publish: true });
   });
 
   it('the database refuses one domain on two sites', async () => {

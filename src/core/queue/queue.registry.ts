@@ -14,8 +14,9 @@ export class QueueRegistry {
     @InjectQueue(QUEUE.backups) backups: Queue,
     @InjectQueue(QUEUE.maintenance) maintenance: Queue,
     @InjectQueue(QUEUE.defence) defence: Queue,
+    @InjectQueue(QUEUE.legal) legal: Queue,
   ) {
-    this.queues = { https, logging, backups, maintenance, defence };
+    this.queues = { https, logging, backups, maintenance, defence, legal };
   }
 
   of(name: QueueName): Queue {
