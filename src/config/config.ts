@@ -54,6 +54,20 @@ export interface AppConfig {
   loggingConcurrency: number;
   /** on SIGTERM, how long requests and jobs in hand may run on before they are cut off */
   shutdownGraceMs: number;
+  console: ConsoleConfig;
+}
+
+export interface ConsoleConfig {
+  /** where people reach the console; sign-in links and the passkey origin are built from it, never from a request's Host */
+  publicUrl: string;
+  staffEmails: string[];
+  legalEmails: string[];
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  linkLimitPerAddress: number;
+  linkLimitPerSource: number;
+  /** Express "trust proxy": behind a TLS proxy, request.secure (and so the cookie's Secure flag) follows X-Forwarded-Proto */
+  trustProxy: string | false;
 }
 
 export class ConfigError extends Error {
@@ -126,6 +140,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     loggingConcurrency: read.int('LOGGING_CONCURRENCY', 500, 1, 5000),
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_SECONDS', 30, 0, 3600) * 1000,
+    console: {
+      publicUrl: read.url('PUBLIC_URL', `http://localhost:${env.PORT || 3000}`, ['https:', 'http:']).replace(/\/+$/, ''),
+      staffEmails: read.emailList('STAFF_EMAILS'),
+      legalEmails: read.emailList('LEGAL_EMAILS'),
+      sessionIdleMs: read.int('SESSION_IDLE_MINUTES', 30, 1, 24 * 60) * 60_000,
+      sessionMaxMs: read.int('SESSION_MAX_HOURS', 12, 1, 24 * 30) * 3_600_000,
+      linkLimitPerAddress: read.int('SIGNIN_LINKS_PER_ADDRESS_HOUR', 5, 1, 1000),
+      linkLimitPerSource: read.int('SIGNIN_LINKS_PER_SOURCE_HOUR', 20, 1, 100_000),
+      trustProxy: env.TRUST_PROXY || false,
+    },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -207,13 +231,18 @@ class Reader {
     return [...new Set(values.map((value) => this.listenAddress(name, value)).filter(Boolean))];
   }
 
-  optionalEmail(name: string): string | undefined {
-    const value = this.env[name];
+  optionalEmail(name: string, value = this.env[name]): string | undefined {
     if (!value) return undefined;
     if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(value)) {
       this.problems.push(`${name} must be an email address (got "${value}")`);
     }
     return value;
+  }
+
+  emailList(name: string): string[] {
+    const values = (this.env[name] ?? '').split(',').map((value) => value.trim().toLowerCase()).filter(Boolean);
+    for (const value of values) this.optionalEmail(name, value);
+    return [...new Set(values)];
   }
 
   secretsKey(required: boolean): Buffer {

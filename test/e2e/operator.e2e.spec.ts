@@ -48,11 +48,11 @@ describe('the web page (e2e)', () => {
 
   it('serves the page and its script without a token, with a strict CSP', async () => {
     const page = await t.http.get('/').expect(200);
-    expect(page.text).toContain('<script src="/ui/app.js">');
-    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.text).toContain('<script type="module" src="/ui/app.js">');
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'; script-src 'self'");
     const script = await t.http.get('/ui/app.js').expect(200);
     expect(script.headers['content-type']).toMatch(/javascript/);
-    expect(script.text).toContain('/api/sites');
+    expect(script.text).toContain('/auth/session');
     await t.http.get('/ui/..%2Fpackage.json').expect(404);
   });
 });
