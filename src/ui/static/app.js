@@ -26,10 +26,11 @@ class App extends Component {
     this.setState({ session, ready: true });
   }
 
+  /** The sign-in link's token leaves the address bar and the history at once. */
   signedIn = (session) => {
     useSession(session);
-    this.setState({ session });
-    location.hash = '#/sites';
+    history.replaceState(null, '', '/#/sites');
+    this.setState({ session, route: route() });
   };
 
   signOut = async () => {

@@ -56,7 +56,6 @@ export class LinkPage extends Component {
   async componentDidMount() {
     try {
       const session = await api('POST', '/auth/link/redeem', { token: this.props.token });
-      history.replaceState(null, '', '/#/sites');
       this.props.onSignedIn(session);
     } catch {
       this.setState({ problem: t('signin.linkRefused') });
