@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes a fresh Debian machine ready for hostkeeper: the Debian packages the
 # service drives (nginx, restic) and the tests and sandbox need (pebble,
-# certbot and lego for the benchmark), running Postgres and Redis, and
+# certbot and lego for the benchmark, chromium for the console tests), running Postgres and Redis, and
 # node_modules. Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
-for bin in nginx:nginx-light pebble:pebble pebble-challtestsrv:pebble restic:restic certbot:certbot lego:lego curl:curl openssl:openssl tar:tar; do
+for bin in chromium:chromium nginx:nginx-light pebble:pebble pebble-challtestsrv:pebble restic:restic certbot:certbot lego:lego curl:curl openssl:openssl tar:tar; do
   command -v "${bin%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${bin%%:*}" ] || missing+=("${bin#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

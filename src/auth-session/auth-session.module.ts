@@ -11,5 +11,6 @@ import { SignInLinksService } from './sign-in-links.service.js';
   imports: [NotificationsModule],
   controllers: [AuthSessionController],
   providers: [SignInLinksService, PasskeysService, IdentityDirectory, SessionCookies],
+  exports: [SignInLinksService],
 })
 export class AuthSessionModule {}

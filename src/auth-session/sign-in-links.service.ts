@@ -68,6 +68,12 @@ export class SignInLinksService {
   }
 
   private async linkLine(identity: NamedIdentity, language: Language): Promise<string> {
+    const who = identity.role === 'member' ? message(language, 'mail.signin.asMember', { name: identity.memberName ?? '' }) : message(language, `role.${identity.role}`);
+    return `${who}:\n${await this.issue(identity)}`;
+  }
+
+  /** A new one-time link for this identity (the mail above, or the sandbox's first staff sign-in). */
+  async issue(identity: Identity): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     await this.prisma.signInLink.create({
       data: {
@@ -78,8 +84,7 @@ export class SignInLinksService {
         expiresAt: new Date(Date.now() + LINK_LIFETIME_MS),
       },
     });
-    const who = identity.role === 'member' ? message(language, 'mail.signin.asMember', { name: identity.memberName ?? '' }) : message(language, `role.${identity.role}`);
     // The token rides in the fragment: browsers never send it to a server, so it stays out of proxies' logs.
-    return `${who}:\n${this.config.console.publicUrl}/#/signin/${token}`;
+    return `${this.config.console.publicUrl}/#/signin/${token}`;
   }
 }

@@ -15,6 +15,8 @@ export interface AppConfig {
   /** connections of this process's Postgres pool */
   databasePoolSize: number;
   redisUrl: string;
+  /** key prefix of every queue in Redis: two services sharing one Redis database keep apart by it */
+  redisPrefix: string;
   /** 32 raw bytes; undefined only outside production when the caller supplies none. */
   secretsKey: Buffer;
   cronsEnabled: boolean;
@@ -97,6 +99,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl: read.url('DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/hostkeeper', ['postgres:', 'postgresql:']),
     databasePoolSize: read.int('DATABASE_POOL_SIZE', 20, 1, 500),
     redisUrl: read.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisPrefix: read.name('REDIS_PREFIX', 'hostkeeper'),
     secretsKey,
     cronsEnabled: read.bool('CRONS_ENABLED', true),
     acme: {
@@ -236,6 +239,13 @@ class Reader {
     if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(value)) {
       this.problems.push(`${name} must be an email address (got "${value}")`);
     }
+    return value;
+  }
+
+  /** A short name that is safe as a key prefix. */
+  name(name: string, fallback: string): string {
+    const value = this.env[name] || fallback;
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(value)) this.problems.push(`${name} must be 1 to 64 letters, digits, - or _ (got "${value}")`);
     return value;
   }
 

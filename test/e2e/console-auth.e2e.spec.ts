@@ -74,9 +74,21 @@ describe('console sign-in (e2e)', () => {
     await t.http.get(`/api/sites/${otherSiteId}`).set('Cookie', cookie).expect(404);
   });
 
-  it('no Secure flag over plain HTTP (a sandbox on loopback still works)', async () => {
+  it('the cookie is Secure when PUBLIC_URL is https, even if the proxy does not say so', async () => {
     const { setCookie } = await signIn('org@rio.example');
-    expect(setCookie).not.toMatch(/Secure/i);
+    expect(setCookie).toMatch(/Secure/i);
+  });
+
+  it('limits link requests per source address', async () => {
+    const limited = await startTestApp(testConfig({ SIGNIN_LINKS_PER_SOURCE_HOUR: '2', SMTP_URL: `smtp://127.0.0.1:1`, PUBLIC_URL: 'http://localhost:1' }));
+    try {
+      await limited.prisma.signInLink.deleteMany({ where: { email: 'org@rio.example' } });
+      for (let i = 0; i < 3; i++) await limited.http.post('/auth/link').send({ email: 'org@rio.example' }).expect(202);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await limited.prisma.signInLink.count({ where: { email: 'org@rio.example' } })).toBe(2);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('a change through the cookie needs the CSRF token; sign-out ends the session', async () => {

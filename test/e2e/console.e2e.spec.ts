@@ -239,7 +239,7 @@ describe('the console in Chromium (e2e)', () => {
       await p.goto(`${base}/${path}`);
       await p.locator('main h1').waitFor();
       await p.getByRole('heading', { name: 'History', exact: true }).or(p.locator('main h1')).first().waitFor();
-      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await p.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
       expect({ path, overflow }).toEqual({ path, overflow: 0 });
     }
     await narrow.close();

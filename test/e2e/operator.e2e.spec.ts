@@ -25,7 +25,7 @@ describe('operator endpoints (e2e)', () => {
 
   it('GET /docs/openapi.json describes the API', async () => {
     const res = await t.http.get('/docs/openapi.json').expect(200);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/sites', '/api/sites/{id}', '/api/members', '/api/tokens', '/api/operations/{id}']));
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/sites', '/api/sites/{id}', '/api/members', '/api/tokens', '/api/operations/{id}', '/auth/link', '/auth/session', '/api/sites/{id}/history', '/api/operations']));
   });
 
   it('GET /health is 503 when Redis does not answer', async () => {

@@ -37,31 +37,32 @@ export interface AxeViolation {
 /** axe-core, run inside the page through the DevTools protocol (the page's own CSP allows no injected script). */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(AXE_SOURCE);
-  const { violations, passes } = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (context: Document) => Promise<{ violations: AxeViolation[]; passes: unknown[] }> } }).axe;
-    const results = await axe.run(document);
-    return { violations: results.violations, passes: results.passes.length };
-  });
+  const { violations, passes } = await page.evaluate<{ violations: AxeViolation[]; passes: number }>(
+    'axe.run(document).then((results) => ({ violations: results.violations, passes: results.passes.length }))',
+  );
   if (passes === 0) throw new Error('axe-core checked nothing on this page');
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 /** Every piece of text a person sees or hears: text nodes, and accessible names given in attributes. */
 export function visibleTexts(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const texts: string[] = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const text = node.textContent?.trim();
-      if (text && node.parentElement?.closest('script, style') === null) texts.push(text);
-    }
-    for (const element of document.querySelectorAll('[aria-label], [title], [placeholder], [alt]')) {
-      for (const name of ['aria-label', 'title', 'placeholder', 'alt']) {
-        const value = element.getAttribute(name)?.trim();
-        if (value) texts.push(value);
-      }
-    }
-    texts.push(document.title);
-    return texts;
-  });
+  return page.evaluate(VISIBLE_TEXTS);
 }
+
+// Runs in the page, hence a string: the test code is compiled without the DOM's types.
+const VISIBLE_TEXTS = `(() => {
+  const texts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent.trim();
+    if (text && node.parentElement.closest('script, style') === null) texts.push(text);
+  }
+  for (const element of document.querySelectorAll('[aria-label], [title], [placeholder], [alt]')) {
+    for (const name of ['aria-label', 'title', 'placeholder', 'alt']) {
+      const value = (element.getAttribute(name) || '').trim();
+      if (value) texts.push(value);
+    }
+  }
+  texts.push(document.title);
+  return texts;
+})()`;
