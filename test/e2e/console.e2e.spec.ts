@@ -43,6 +43,7 @@ describe('the console in Chromium (e2e)', () => {
   let siteB: string;
   let member: BrowserContext;
   let page: Page;
+  let memberPrivateKey: string;
 
   beforeAll(async () => {
     const sink = await startSmtpSink(mails);
@@ -179,7 +180,8 @@ describe('the console in Chromium (e2e)', () => {
   });
 
   it('uploads a public key, sees its fingerprint back, backs up and sees the backup listed', async () => {
-    const { publicKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Ñandú', email: 'org@nandu.example' }], format: 'armored' });
+    const { publicKey, privateKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Ñandú', email: 'org@nandu.example' }], format: 'armored' });
+    memberPrivateKey = privateKey;
     const fingerprint = (await openpgp.readKey({ armoredKey: publicKey })).getFingerprint().toUpperCase();
     await page.locator('#backups-key').fill(publicKey);
     await page.getByRole('button', { name: `Save backups for ${IDN}` }).click();
@@ -254,6 +256,13 @@ describe('the console in Chromium (e2e)', () => {
     await p.getByRole('link', { name: 'Legal queue', exact: true }).click();
     await p.getByTestId('legal-queue').getByRole('link', { name: 'parody-console.example', exact: true }).waitFor();
     await checkPage(p, 'staff-legal');
+    await p.goto(`${base}/#/sites/${siteA}`);
+    await p.getByRole('button', { name: new RegExp(`^Restore the backup of .+ to ${IDN}$`) }).click();
+    await p.locator('#restore-key').fill(memberPrivateKey);
+    await p.getByRole('button', { name: /^Restore the backup of .+ now$/ }).click();
+    await p.getByText(`Restore of ${IDN}: done`).waitFor({ timeout: 90_000 });
+    await checkPage(p, 'staff-site-restored');
+    expect(await prisma.operation.count({ where: { kind: 'backups.restore', siteId: siteA, status: 'succeeded' } })).toBe(1);
     for (const [link, name] of [['Members', 'staff-members'], ['Operations', 'staff-operations'], ['API tokens', 'staff-tokens'], ['Web hosts', 'staff-hosts']]) {
       await p.getByRole('link', { name: link, exact: true }).click();
       await p.getByRole('heading', { name: link, level: 1, exact: true }).waitFor();

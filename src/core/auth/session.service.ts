@@ -10,6 +10,8 @@ export const SESSION_COOKIE = 'hk_session';
 export const CSRF_HEADER = 'x-csrf-token';
 /** lastSeenAt is written at most this often per session: the idle timeout does not need every request. */
 const TOUCH_RESOLUTION_MS = 30_000;
+/** Ended sessions and used links are kept a day (for the audit's sake), then deleted. */
+export const KEEP_ENDED_MS = 24 * 3_600_000;
 
 export interface Identity {
   email: string;
@@ -35,6 +37,7 @@ export class SessionService {
   ) {}
 
   async start(identity: Identity): Promise<{ cookie: string; session: SessionView }> {
+    await this.prisma.consoleSession.deleteMany({ where: { expiresAt: { lt: new Date(Date.now() - KEEP_ENDED_MS) } } });
     const cookie = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const row = await this.prisma.consoleSession.create({

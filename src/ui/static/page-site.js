@@ -9,6 +9,8 @@ import { BackupsSection } from '/ui/section-backups.js';
 import { LegalSection } from '/ui/section-legal.js';
 import { HistorySection } from '/ui/section-history.js';
 
+const PENDING_POLL_MS = 2000;
+
 /** One site, every self-service task on it. Another member's site is simply "not found". */
 export class SitePage extends Component {
   state = { site: undefined, problem: '' };
@@ -17,11 +19,21 @@ export class SitePage extends Component {
     this.reload();
   }
 
+  componentWillUnmount() {
+    clearTimeout(this.timer);
+    this.gone = true;
+  }
+
+  /** While a certificate is being set up (from here or anywhere else), the page keeps itself current. */
   reload = async () => {
+    clearTimeout(this.timer);
     try {
-      this.setState({ site: await api('GET', `/api/sites/${encodeURIComponent(this.props.id)}`), problem: '' });
+      const site = await api('GET', `/api/sites/${encodeURIComponent(this.props.id)}`);
+      if (this.gone) return;
+      this.setState({ site, problem: '' });
+      if (site.posture.https.status === 'pending') this.timer = setTimeout(this.reload, PENDING_POLL_MS);
     } catch (error) {
-      this.setState({ site: null, problem: error?.status === 404 || error?.status === 400 ? '' : requestProblem(error) });
+      if (!this.gone) this.setState({ site: null, problem: error?.status === 404 || error?.status === 400 ? '' : requestProblem(error) });
     }
   };
 

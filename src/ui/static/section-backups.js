@@ -21,6 +21,10 @@ export class BackupsSection extends Component {
     saved: false,
     runs: [],
     operationId: null,
+    restoreOf: null,
+    restoreOperationId: null,
+    privateKey: '',
+    passphrase: '',
     errors: {},
     problem: '',
   };
@@ -61,9 +65,41 @@ export class BackupsSection extends Component {
     this.loadRuns();
   };
 
+  /** Staff only (the API's rule): a member-custody backup needs the member's private key, sent once and never stored. */
+  restore = async (event) => {
+    event.preventDefault();
+    const { restoreOf, privateKey, passphrase } = this.state;
+    const body = restoreOf.custody === 'member' ? { memberPrivateKey: privateKey, ...(passphrase ? { passphrase } : {}) } : {};
+    try {
+      const { operationId } = await api('POST', `/api/sites/${this.props.site.id}/backups/${encodeURIComponent(restoreOf.snapshotId)}/restore`, body);
+      this.setState({ restoreOperationId: operationId, restoreOf: null, privateKey: '', passphrase: '', errors: {}, problem: '' });
+    } catch (error) {
+      this.setState({ errors: fieldErrors('restore', error), problem: requestProblem(error) });
+    }
+  };
+
+  restoreForm() {
+    const { restoreOf, privateKey, passphrase, errors } = this.state;
+    const when = formatDate(restoreOf.startedAt);
+    return html`<form onSubmit=${this.restore} novalidate aria-label=${t('backups.restoreTitle', { date: when })}>
+      <h4>${t('backups.restoreTitle', { date: when })}</h4>
+      <p class="hint">${t('backups.restoreWhat')}</p>
+      ${restoreOf.custody === 'member' ? html`
+        <${Field} id="restore-key" label=${t('backups.privateKey')} hint=${t('backups.privateKeyHint')} error=${errors.memberPrivateKey}>
+          ${(a) => html`<textarea ...${a} rows="5" spellcheck="false" autocomplete="off" value=${privateKey} onInput=${(e) => this.setState({ privateKey: e.target.value })}></textarea>`}
+        </${Field}>
+        <${Field} id="restore-passphrase" label=${t('backups.passphrase')} error=${errors.passphrase}>
+          ${(a) => html`<input ...${a} type="password" autocomplete="off" value=${passphrase} onInput=${(e) => this.setState({ passphrase: e.target.value })} />`}
+        </${Field}>` : null}
+      <button type="submit">${t('backups.restoreConfirm', { date: when })}</button>
+      <button type="button" onClick=${() => this.setState({ restoreOf: null })}>${t('common.cancel')}</button>
+    </form>`;
+  }
+
   render() {
     const { site, name } = this.props;
-    const { enabled, custody, preset, publicKey, fingerprint, saved, runs, operationId, errors, problem } = this.state;
+    const { enabled, custody, preset, publicKey, fingerprint, saved, runs, operationId, errors, problem, restoreOf, restoreOperationId } = this.state;
+    const staff = this.props.session.role === 'staff';
     const backups = runs.filter((run) => run.kind === 'backup');
     return html`<section aria-labelledby="backups-title">
       <h2 id="backups-title">${t('section.backups')}</h2>
@@ -97,13 +133,16 @@ export class BackupsSection extends Component {
       ${operationId ? html`<${OperationStatus} id=${operationId} label=${t('backups.opLabel', { site: name })} onDone=${this.done} />` : null}
       ${backups.length === 0 ? html`<p>${t('backups.none')}</p>` : html`<div class="table-wrap"><table data-testid="backups">
         <caption>${t('backups.listCaption', { site: name })}</caption>
-        <thead><tr><th scope="col">${t('backups.when')}</th><th scope="col">${t('backups.status')}</th><th scope="col">${t('backups.size')}</th></tr></thead>
+        <thead><tr><th scope="col">${t('backups.when')}</th><th scope="col">${t('backups.status')}</th><th scope="col">${t('backups.size')}</th>${staff ? html`<th scope="col">${t('members.actions')}</th>` : null}</tr></thead>
         <tbody>${backups.map((run) => html`<tr>
           <td>${formatDate(run.startedAt)}</td><td>${t(`backups.run.${run.status}`)}</td><td>${run.totalBytes !== undefined ? formatBytes(run.totalBytes) : ''}</td>
+          ${staff ? html`<td>${run.status === 'succeeded' && run.snapshotId ? html`<button type="button" onClick=${() => this.setState({ restoreOf: run })}>${t('backups.restore', { date: formatDate(run.startedAt), site: name })}</button>` : null}</td>` : null}
         </tr>`)}</tbody>
       </table></div>
+      ${restoreOf ? this.restoreForm() : null}
+      ${restoreOperationId ? html`<${OperationStatus} id=${restoreOperationId} label=${t('backups.restoreOpLabel', { site: name })} onDone=${this.done} />` : null}
       <p><a href="/api/sites/${site.id}/backups/latest/download" download>${t('backups.download', { site: name })}</a></p>
-      <p class="hint">${t('backups.restoreHint')}</p>`}
+      ${staff ? null : html`<p class="hint">${t('backups.restoreHint')}</p>`}`}
     </section>`;
   }
 }
