@@ -233,6 +233,38 @@ describe('the console in Chromium (e2e)', () => {
     expect(session).toMatchObject({ role: 'member', memberId: memberA });
   });
 
+  it('a member with 1,000 sites gets them 50 at a time, and pages through them', async () => {
+    const many = await createMember('Mil Sitios', 'mil@sitios.example');
+    await prisma.$executeRaw`
+      WITH made AS (
+        INSERT INTO sites (id, member_id, primary_domain, domains, document_root, updated_at)
+        SELECT gen_random_uuid(), ${many}::uuid, 'sitio' || i || '.mil.example', ARRAY['sitio' || i || '.mil.example'], '/srv/sitio' || i, now()
+        FROM generate_series(1, 1000) AS i
+        RETURNING id, primary_domain
+      ), domains AS (INSERT INTO site_domains (domain, site_id) SELECT primary_domain, id FROM made)
+      INSERT INTO https_states (site_id, updated_at) SELECT id, now() FROM made`;
+    const context = await openContext(browser, problems);
+    const p = await context.newPage();
+    const pageSizes: string[] = [];
+    p.on('request', (r) => {
+      if (r.url().includes('/api/sites?')) pageSizes.push(new URL(r.url()).searchParams.get('limit') ?? '');
+    });
+    await signIn(p, 'mil@sitios.example');
+    await p.getByRole('heading', { name: 'My sites', exact: true }).waitFor();
+    await expect(p.locator('tbody tr').count()).resolves.toBe(50);
+    const first = await p.locator('tbody th').first().textContent();
+    await p.getByRole('button', { name: 'Next page', exact: true }).click();
+    await p.getByText('Sites, page 2', { exact: true }).waitFor();
+    await expect(p.locator('tbody tr').count()).resolves.toBe(50);
+    expect(await p.locator('tbody th').first().textContent()).not.toBe(first);
+    await p.getByRole('button', { name: 'Previous page', exact: true }).click();
+    await p.getByText('Sites, page 1', { exact: true }).waitFor();
+    expect(await p.locator('tbody th').first().textContent()).toBe(first);
+    expect(new Set(pageSizes)).toEqual(new Set(['50']));
+    await checkPage(p, 'sites-1000');
+    await context.close();
+  });
+
   it('works at 390 px wide without sideways scrolling', async () => {
     const narrow = await openContext(browser, problems, { width: 390 });
     const p = await narrow.newPage();
@@ -273,7 +305,7 @@ describe('the console in Chromium (e2e)', () => {
     await p.getByRole('button', { name: 'Create member', exact: true }).click();
     await p.locator('#member-email-error').waitFor();
     await p.locator('#member-name-error').waitFor();
-    expect(await prisma.member.count()).toBe(2);
+    expect(await prisma.member.count()).toBe(3);
     await staff.close();
   });
 
