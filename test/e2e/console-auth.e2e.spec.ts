@@ -25,7 +25,7 @@ describe('console sign-in (e2e)', () => {
       }),
     );
     memberId = (await t.http.post('/api/members').set(bearer(t.staffToken)).send({ name: 'Río Libre', contactEmail: 'Org@Rio.example' }).expect(201)).body.id;
-    const other = (await t.http.post('/api/members').set(bearer(t.staffToken)).send({ name: 'Other', contactEmail: 'other@other.example' }).expect(201)).body.id;
+    const other = (await t.http.post('/api/members').set(bearer(t.staffToken)).send({ name: 'Other', contactEmail: 'other@elsewhere.example' }).expect(201)).body.id;
     otherSiteId = (await t.http.post('/api/sites').set(bearer(t.staffToken)).send({ memberId: other, domains: ['other-console.example'] }).expect(201)).body.id;
   });
 
@@ -130,13 +130,13 @@ describe('console sign-in (e2e)', () => {
   });
 
   it('limits links per address: the fourth request within the hour mails nothing', async () => {
-    await t.prisma.signInLink.deleteMany({ where: { email: 'other@other.example' } });
-    for (let i = 0; i < 3; i++) await signInLinks(mails, 'other@other.example', await requestAndCount('other@other.example'));
+    await t.prisma.signInLink.deleteMany({ where: { email: 'other@elsewhere.example' } });
+    for (let i = 0; i < 3; i++) await signInLinks(mails, 'other@elsewhere.example', await requestAndCount('other@elsewhere.example'));
     const before = mails.length;
-    await t.http.post('/auth/link').send({ email: 'other@other.example' }).expect(202);
+    await t.http.post('/auth/link').send({ email: 'other@elsewhere.example' }).expect(202);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(mails.slice(before).filter((m) => m.to.includes('other@other.example'))).toHaveLength(0);
-    expect(await t.prisma.signInLink.count({ where: { email: 'other@other.example' } })).toBe(3);
+    expect(mails.slice(before).filter((m) => m.to.includes('other@elsewhere.example'))).toHaveLength(0);
+    expect(await t.prisma.signInLink.count({ where: { email: 'other@elsewhere.example' } })).toBe(3);
   });
 
   async function requestAndCount(email: string): Promise<number> {

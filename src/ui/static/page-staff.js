@@ -1,6 +1,6 @@
 import { Component, html } from '/ui/html.js';
 import { api } from '/ui/api.js';
-import { formatDate, t } from '/ui/i18n.js';
+import { formatDate, has, t } from '/ui/i18n.js';
 import { ErrorText, requestProblem } from '/ui/errors.js';
 import { Field, fieldErrors } from '/ui/fields.js';
 import { displayDomain } from '/ui/domains.js';
@@ -97,7 +97,7 @@ export class OperationsPage extends ListPage {
   table(items) {
     return html`<div class="table-wrap"><table><caption>${t(`operations.${this.state.which}`)}</caption>
       <thead><tr><th scope="col">${t('operations.kind')}</th><th scope="col">${t('operations.status')}</th><th scope="col">${t('operations.created')}</th><th scope="col">${t('operations.error')}</th></tr></thead>
-      <tbody>${items.map((op) => html`<tr><td>${op.kind}</td><td>${t(`op.status.${op.status}`)}</td><td>${formatDate(op.createdAt)}</td>
+      <tbody>${items.map((op) => html`<tr><td>${has(`kind.${op.kind}`) ? t(`kind.${op.kind}`) : t('kind.other')}</td><td>${t(`op.status.${op.status}`)}</td><td>${formatDate(op.createdAt)}</td>
         <td>${op.siteId ? html`<a href="#/sites/${op.siteId}">${t('operations.site')}</a>` : null}${op.error ? html`<${ErrorText} raw=${op.error} />` : null}</td></tr>`)}</tbody>
     </table></div>`;
   }

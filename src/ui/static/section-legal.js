@@ -6,15 +6,20 @@ import { Field, fieldErrors } from '/ui/fields.js';
 
 /** "Check in with us before launch": the campaign goes to the host's legal desk, the member sees the case's status. */
 export class LegalSection extends Component {
-  state = { description: '', launchDate: '', checkins: [], sent: false, errors: {}, problem: '' };
+  state = { description: '', launchDate: '', checkins: [], available: true, sent: false, errors: {}, problem: '' };
 
   componentDidMount() {
     this.load();
   }
 
+  /** An install without the legal desk's check-ins answers 404 here: the form is then not offered. */
   load = async () => {
-    const list = await api('GET', `/api/sites/${this.props.site.id}/legal-checkins`).catch(() => []);
-    this.setState({ checkins: Array.isArray(list) ? list : list?.items ?? [] });
+    try {
+      const list = await api('GET', `/api/sites/${this.props.site.id}/legal-checkins`);
+      this.setState({ checkins: Array.isArray(list) ? list : list?.items ?? [], available: true });
+    } catch (error) {
+      this.setState({ checkins: [], available: error?.status !== 404 });
+    }
   };
 
   send = async (event) => {
@@ -32,15 +37,22 @@ export class LegalSection extends Component {
   };
 
   render() {
-    const { site, name } = this.props;
-    const { description, launchDate, checkins, sent, errors, problem } = this.state;
+    const { site } = this.props;
+    const { checkins, available } = this.state;
     const open = site.posture.legal.openCases;
     return html`<section aria-labelledby="legal-title">
       <h2 id="legal-title">${t('section.legal')}</h2>
       <p data-testid="legal-status">${open ? t('legal.openCases', { count: open }) : t('legal.none')}</p>
       ${checkins.length ? html`<ul>${checkins.map((c) => html`<li>${t('legal.checkin', { date: formatDate(c.createdAt), status: t(`legal.status.${c.status}`) })}</li>`)}</ul>` : null}
       <p class="hint">${t('legal.why')}</p>
-      <form onSubmit=${this.send} novalidate>
+      ${available ? this.form() : html`<p>${t('legal.askHost')}</p>`}
+    </section>`;
+  }
+
+  form() {
+    const { name } = this.props;
+    const { description, launchDate, sent, errors, problem } = this.state;
+    return html`<form onSubmit=${this.send} novalidate>
         <${Field} id="legal-description" label=${t('legal.description')} hint=${t('legal.descriptionHint')} error=${errors.description}>
           ${(a) => html`<textarea ...${a} rows="4" value=${description} onInput=${(e) => this.setState({ description: e.target.value })}></textarea>`}
         </${Field}>
@@ -50,7 +62,6 @@ export class LegalSection extends Component {
         ${problem ? html`<p class="error" role="alert">${problem}</p>` : null}
         ${sent ? html`<p class="notice" role="status">${t('legal.sent')}</p>` : null}
         <button type="submit">${t('legal.send', { site: name })}</button>
-      </form>
-    </section>`;
+      </form>`;
   }
 }
