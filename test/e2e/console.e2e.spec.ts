@@ -126,7 +126,7 @@ describe('the console in Chromium (e2e)', () => {
     await checkPage(page, 'sign-in');
     await signIn(page, 'org@nandu.example');
     await page.getByRole('heading', { name: 'My sites', exact: true }).waitFor();
-    await expect(page.getByRole('link', { name: IDN, exact: true }).count()).resolves.toBe(1);
+    await page.getByRole('link', { name: IDN, exact: true }).waitFor();
     await expect(page.getByText('other-collective.example').count()).resolves.toBe(0);
     await checkPage(page, 'sites');
   });
@@ -147,7 +147,21 @@ describe('the console in Chromium (e2e)', () => {
     await checkPage(page, 'site-https-active');
   });
 
+  it("a CA error reads as a sentence with the next step, the CA's own words one click away", async () => {
+    await stack.pebble.setARecord('parody-console.example', ['127.0.0.2']);
+    await page.goto(`${base}/#/sites/${campaignSite}`);
+    await page.getByRole('button', { name: 'Enable HTTPS for parody-console.example', exact: true }).click();
+    await page.getByText('HTTPS for parody-console.example: failed').waitFor({ timeout: 90_000 });
+    const problem = page.getByRole('alert').filter({ hasText: 'The certificate authority could not reach the site.' }).first();
+    await problem.waitFor();
+    await expect(problem.locator('pre').isVisible()).resolves.toBe(false);
+    await problem.getByText('Show the technical detail', { exact: true }).click();
+    await expect(problem.locator('pre').textContent()).resolves.toMatch(/could not reach parody-console\.example/);
+    await checkPage(page, 'site-https-failed');
+  });
+
   it('switches visitor logs off and sees the proof of deletion', async () => {
+    await page.goto(`${base}/#/sites/${siteA}`);
     const full = await http.put(`/api/sites/${siteA}/logging`).set(bearer(staffToken)).send({ mode: 'full', retentionDays: 7 }).expect(202);
     await finished(full.body.operationId);
     await stack.curl(new URL(`http://${IDN}`).hostname);
@@ -250,7 +264,7 @@ describe('the console in Chromium (e2e)', () => {
       if (r.url().includes('/api/sites?')) pageSizes.push(new URL(r.url()).searchParams.get('limit') ?? '');
     });
     await signIn(p, 'mil@sitios.example');
-    await p.getByRole('heading', { name: 'My sites', exact: true }).waitFor();
+    await p.getByText('Sites, page 1', { exact: true }).waitFor();
     await expect(p.locator('tbody tr').count()).resolves.toBe(50);
     const first = await p.locator('tbody th').first().textContent();
     await p.getByRole('button', { name: 'Next page', exact: true }).click();
@@ -324,6 +338,7 @@ describe('the console in Chromium (e2e)', () => {
     for (const path of ['#/sites', `#/sites/${siteA}`, `#/sites/${campaignSite}`, '#/account', `#/sites/${siteB}`]) {
       await p.goto(`${base}/${path}`);
       await p.locator('main h1').waitFor();
+      await p.waitForFunction('!document.body.innerText.includes("Cargando")');
       await p.waitForLoadState('networkidle');
       seen.push(...(await visibleTexts(p)));
       await checkPage(p, `es-${path.replace(/[#/]+/g, '-').replace(/-[0-9a-f-]{36}$/, '')}`);
@@ -334,6 +349,7 @@ describe('the console in Chromium (e2e)', () => {
     for (const path of ['#/sites', '#/members', '#/operations', '#/tokens', '#/legal', '#/hosts']) {
       await p.goto(`${base}/${path}`);
       await p.locator('main h1').waitFor();
+      await p.waitForFunction('!document.body.innerText.includes("Cargando")');
       await p.waitForLoadState('networkidle');
       seen.push(...(await visibleTexts(p)));
       await checkPage(p, `es-staff-${path.slice(2)}`);
