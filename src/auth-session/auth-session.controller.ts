@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCookieAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
@@ -67,6 +67,15 @@ export class AuthSessionController {
   @ApiCookieAuth()
   async listPasskeys(@Req() request: Request) {
     return this.passkeys.list(await this.requireSession(request));
+  }
+
+  @Delete('passkeys/:passkeyId')
+  @Roles('staff', 'member', 'legal')
+  @HttpCode(204)
+  @ApiCookieAuth()
+  @ApiNoContentResponse()
+  async removePasskey(@Param('passkeyId') passkeyId: string, @Req() request: Request): Promise<void> {
+    await this.passkeys.remove(await this.requireSession(request), passkeyId);
   }
 
   @Post('passkeys/register/options')

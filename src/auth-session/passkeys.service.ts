@@ -121,6 +121,14 @@ export class PasskeysService {
     return this.prisma.passkeyCredential.findMany({ where: identityWhere(session), select: { id: true, createdAt: true, lastUsedAt: true }, orderBy: { createdAt: 'asc' } });
   }
 
+  async remove(session: SessionView, id: string): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.passkeyCredential.deleteMany({ where: { id, ...identityWhere(session) } });
+      if (count === 0) throw AppException.notFound('passkey');
+      await this.audit.record(session.actor, { action: 'console.passkey_remove', targetType: 'passkey', targetId: id }, tx);
+    });
+  }
+
   private async keepChallenge(challenge: string, sessionId?: string): Promise<string> {
     await this.prisma.passkeyChallenge.deleteMany({ where: { expiresAt: { lt: new Date() } } });
     const row = await this.prisma.passkeyChallenge.create({ data: { challenge, sessionId: sessionId ?? null, expiresAt: new Date(Date.now() + CHALLENGE_LIFETIME_MS) } });

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { AuditService } from '../core/audit/audit.service.js';
-import { Identity, KEEP_ENDED_MS } from '../core/auth/session.service.js';
+import { Identity, KEEP_LINKS_MS } from '../core/auth/session.service.js';
 import { hashToken } from '../core/auth/token.service.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { AppException, ErrorCode } from '../core/errors/app.exception.js';
@@ -74,7 +74,7 @@ export class SignInLinksService {
 
   /** A new one-time link for this identity (the mail above, or the sandbox's first staff sign-in). */
   async issue(identity: Identity): Promise<string> {
-    await this.prisma.signInLink.deleteMany({ where: { expiresAt: { lt: new Date(Date.now() - KEEP_ENDED_MS) } } });
+    await this.prisma.signInLink.deleteMany({ where: { expiresAt: { lt: new Date(Date.now() - KEEP_LINKS_MS) } } });
     const token = randomBytes(32).toString('base64url');
     await this.prisma.signInLink.create({
       data: {

@@ -245,6 +245,10 @@ describe('the console in Chromium (e2e)', () => {
     expect(mails.length).toBe(before);
     const session = await page.evaluate(() => fetch('/auth/session').then((r) => r.json()));
     expect(session).toMatchObject({ role: 'member', memberId: memberA });
+    await page.goto(`${base}/#/account`);
+    await page.getByRole('button', { name: /^Remove the passkey added / }).click();
+    await page.getByText('Passkey removed: it can no longer sign you in.').waitFor();
+    expect(await prisma.passkeyCredential.count({ where: { memberId: memberA } })).toBe(0);
   });
 
   it('a member with 1,000 sites gets them 50 at a time, and pages through them', async () => {
@@ -338,7 +342,7 @@ describe('the console in Chromium (e2e)', () => {
     for (const path of ['#/sites', `#/sites/${siteA}`, `#/sites/${campaignSite}`, '#/account', `#/sites/${siteB}`]) {
       await p.goto(`${base}/${path}`);
       await p.locator('main h1').waitFor();
-      await p.waitForFunction('!document.body.innerText.includes("Cargando")');
+      await eventually(async () => expect(await p.getByText('Cargando…', { exact: true }).count()).toBe(0));
       await p.waitForLoadState('networkidle');
       seen.push(...(await visibleTexts(p)));
       await checkPage(p, `es-${path.replace(/[#/]+/g, '-').replace(/-[0-9a-f-]{36}$/, '')}`);
@@ -349,7 +353,7 @@ describe('the console in Chromium (e2e)', () => {
     for (const path of ['#/sites', '#/members', '#/operations', '#/tokens', '#/legal', '#/hosts']) {
       await p.goto(`${base}/${path}`);
       await p.locator('main h1').waitFor();
-      await p.waitForFunction('!document.body.innerText.includes("Cargando")');
+      await eventually(async () => expect(await p.getByText('Cargando…', { exact: true }).count()).toBe(0));
       await p.waitForLoadState('networkidle');
       seen.push(...(await visibleTexts(p)));
       await checkPage(p, `es-staff-${path.slice(2)}`);

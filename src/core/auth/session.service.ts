@@ -10,8 +10,10 @@ export const SESSION_COOKIE = 'hk_session';
 export const CSRF_HEADER = 'x-csrf-token';
 /** lastSeenAt is written at most this often per session: the idle timeout does not need every request. */
 const TOUCH_RESOLUTION_MS = 30_000;
-/** Ended sessions and used links are kept a day (for the audit's sake), then deleted. */
-export const KEEP_ENDED_MS = 24 * 3_600_000;
+/** Used and expired sign-in links are kept a day, then deleted. */
+export const KEEP_LINKS_MS = 24 * 3_600_000;
+/** Ended sessions stay a year: the audit trail names changes by session, and a session names its person. */
+const KEEP_SESSIONS_MS = 365 * 24 * 3_600_000;
 
 export interface Identity {
   email: string;
@@ -37,7 +39,7 @@ export class SessionService {
   ) {}
 
   async start(identity: Identity): Promise<{ cookie: string; session: SessionView }> {
-    await this.prisma.consoleSession.deleteMany({ where: { expiresAt: { lt: new Date(Date.now() - KEEP_ENDED_MS) } } });
+    await this.prisma.consoleSession.deleteMany({ where: { expiresAt: { lt: new Date(Date.now() - KEEP_SESSIONS_MS) } } });
     const cookie = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const row = await this.prisma.consoleSession.create({

@@ -27,6 +27,16 @@ export class AccountPage extends Component {
     }
   };
 
+  remove = async (passkey) => {
+    try {
+      await api('DELETE', `/auth/passkeys/${encodeURIComponent(passkey.id)}`);
+      this.setState({ notice: t('account.passkeyRemoved'), problem: '' });
+      this.load();
+    } catch (error) {
+      this.setState({ notice: '', problem: requestProblem(error) });
+    }
+  };
+
   render() {
     const { session } = this.props;
     const { passkeys, notice, problem } = this.state;
@@ -35,7 +45,8 @@ export class AccountPage extends Component {
       <h2>${t('account.passkeys')}</h2>
       <p>${t('account.passkeysWhy')}</p>
       ${passkeys.length === 0 ? html`<p>${t('account.noPasskeys')}</p>` : html`<ul data-testid="passkeys">
-        ${passkeys.map((p) => html`<li>${t('account.passkey', { date: formatDate(p.createdAt), used: p.lastUsedAt ? formatDate(p.lastUsedAt) : t('account.neverUsed') })}</li>`)}
+        ${passkeys.map((p) => html`<li>${t('account.passkey', { date: formatDate(p.createdAt), used: p.lastUsedAt ? formatDate(p.lastUsedAt) : t('account.neverUsed') })}
+          <button type="button" onClick=${() => this.remove(p)}>${t('account.removePasskey', { date: formatDate(p.createdAt) })}</button></li>`)}
       </ul>`}
       ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
       ${problem ? html`<p class="error" role="alert">${problem}</p>` : null}
