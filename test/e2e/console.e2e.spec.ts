@@ -319,6 +319,12 @@ describe('the console in Chromium (e2e)', () => {
       await p.locator('main p, main table').first().waitFor();
       await checkPage(p, name);
     }
+    await p.getByRole('link', { name: 'API tokens', exact: true }).click();
+    await p.locator('#token-member').selectOption({ label: 'Ñandú Solidaridad' });
+    await p.getByRole('button', { name: 'Create the token', exact: true }).click();
+    const token = (await p.getByTestId('new-token').textContent()) ?? '';
+    const seenWithToken = await http.get('/api/sites?limit=500').set(bearer(token)).expect(200);
+    expect(seenWithToken.body.items.map((s: { id: string }) => s.id).sort()).toEqual([siteA, campaignSite].sort());
     await p.getByRole('link', { name: 'Members', exact: true }).click();
     const members = await prisma.member.count();
     await p.getByRole('button', { name: 'Create member', exact: true }).click();

@@ -112,11 +112,30 @@ export class OperationsPage extends ListPage {
 }
 
 export class TokensPage extends ListPage {
+  state = { ...this.state, role: 'member', memberId: '', members: [], created: '', errors: {}, formProblem: '' };
   path = () => '/api/tokens';
+
+  componentDidMount() {
+    this.load();
+    api('GET', '/api/members').then((members) => this.setState({ members, memberId: members[0]?.id ?? '' })).catch(() => undefined);
+  }
 
   revoke = async (token) => {
     await api('DELETE', `/api/tokens/${token.id}`).catch(() => undefined);
     this.load();
+  };
+
+  /** The token is shown once, here, and never again: only its hash is stored. */
+  create = async (event) => {
+    event.preventDefault();
+    const { role, memberId } = this.state;
+    try {
+      const { token } = await api('POST', '/api/tokens', { role, ...(role === 'member' ? { memberId } : {}) });
+      this.setState({ created: token, errors: {}, formProblem: '' });
+      this.load();
+    } catch (error) {
+      this.setState({ created: '', errors: fieldErrors('token', error), formProblem: requestProblem(error) });
+    }
   };
 
   table(items) {
@@ -128,7 +147,25 @@ export class TokensPage extends ListPage {
   }
 
   render() {
-    return html`<h1>${t('nav.tokens')}</h1>${this.list()}`;
+    const { role, memberId, members, created, errors, formProblem } = this.state;
+    return html`<h1>${t('nav.tokens')}</h1>${this.list()}
+      <h2>${t('tokens.new')}</h2>
+      <p class="hint">${t('tokens.why')}</p>
+      <form onSubmit=${this.create} novalidate>
+        <${Field} id="token-role" label=${t('tokens.role')} error=${errors.role}>
+          ${(a) => html`<select ...${a} value=${role} onChange=${(e) => this.setState({ role: e.target.value })}>
+            ${['member', 'staff', 'legal'].map((r) => html`<option value=${r}>${t(`role.${r}`)}</option>`)}
+          </select>`}
+        </${Field}>
+        ${role === 'member' ? html`<${Field} id="token-member" label=${t('tokens.member')} error=${errors.memberId}>
+          ${(a) => html`<select ...${a} value=${memberId} onChange=${(e) => this.setState({ memberId: e.target.value })}>
+            ${members.map((m) => html`<option value=${m.id}>${m.name}</option>`)}
+          </select>`}
+        </${Field}>` : null}
+        ${formProblem ? html`<p class="error" role="alert">${formProblem}</p>` : null}
+        <button type="submit">${t('tokens.create')}</button>
+      </form>
+      ${created ? html`<div class="notice" role="status"><p>${t('tokens.createdOnce')}</p><pre data-testid="new-token">${created}</pre></div>` : null}`;
   }
 }
 
