@@ -5,7 +5,7 @@ import { ErrorText } from '/ui/errors.js';
 
 const POLL_MS = 1000;
 
-/** Follows one operation live (no reload) and says how it ends; onDone lets the page refresh what changed. */
+/** Follows one operation live (no reload) and says how it ends; onDone lets the page refresh what changed (showError=false where the page shows the error itself). */
 export class OperationStatus extends Component {
   state = { op: null };
 
@@ -34,7 +34,7 @@ export class OperationStatus extends Component {
     const status = op?.status ?? 'queued';
     return html`<div class="operation" role="status">
       <p>${t('op.label', { what: this.props.label, status: t(`op.status.${status}`) })}</p>
-      ${op?.error ? html`<${ErrorText} raw=${op.error} />` : null}
+      ${op?.error && this.props.showError !== false ? html`<${ErrorText} raw=${op.error} />` : null}
     </div>`;
   }
 }

@@ -29,7 +29,7 @@ export class HttpsSection extends Component {
       <p class="hint">${t('https.why')}</p>
       ${canEnable ? html`<button type="button" onClick=${this.enable}>${t('https.enable', { site: name })}</button>` : null}
       ${this.state.problem ? html`<p class="error" role="alert">${this.state.problem}</p>` : null}
-      ${this.state.operationId ? html`<${OperationStatus} id=${this.state.operationId} label=${t('https.opLabel', { site: name })} onDone=${onChange} />` : null}
+      ${this.state.operationId ? html`<${OperationStatus} id=${this.state.operationId} label=${t('https.opLabel', { site: name })} showError=${false} onDone=${onChange} />` : null}
     </section>`;
   }
 }
