@@ -287,6 +287,18 @@ describe('the console in Chromium (e2e)', () => {
     await context.close();
   });
 
+  it('a session that ended on the server takes the person back to the sign-in page', async () => {
+    const context = await openContext(browser, problems);
+    const p = await context.newPage();
+    await signIn(p, 'org@nandu.example');
+    await p.getByRole('heading', { name: 'My sites', exact: true }).waitFor();
+    const session = await prisma.consoleSession.findFirstOrThrow({ where: { email: 'org@nandu.example' }, orderBy: { createdAt: 'desc' } });
+    await prisma.consoleSession.update({ where: { id: session.id }, data: { lastSeenAt: new Date(Date.now() - 31 * 60_000) } });
+    await p.getByRole('link', { name: IDN, exact: true }).click();
+    await p.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
+    await context.close();
+  });
+
   it('works at 390 px wide without sideways scrolling', async () => {
     const narrow = await openContext(browser, problems, { width: 390 });
     const p = await narrow.newPage();

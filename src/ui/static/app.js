@@ -1,6 +1,6 @@
 // The console: a hash router over pages that each speak only the public API.
 import { Component, html, render } from '/ui/html.js';
-import { api, useSession } from '/ui/api.js';
+import { api, SIGNED_OUT, useSession } from '/ui/api.js';
 import { chooseLanguage, currentLanguage, LANGUAGES, loadLanguage, t } from '/ui/i18n.js';
 import { SignInPage, LinkPage } from '/ui/page-sign-in.js';
 import { SitesPage } from '/ui/page-sites.js';
@@ -21,6 +21,10 @@ class App extends Component {
   async componentDidMount() {
     await loadLanguage();
     addEventListener('hashchange', () => this.setState({ route: route() }, () => document.getElementById('main')?.focus()));
+    addEventListener(SIGNED_OUT, () => {
+      useSession(null);
+      this.setState({ session: null });
+    });
     const session = await api('GET', '/auth/session').catch(() => null);
     useSession(session);
     this.setState({ session, ready: true });
