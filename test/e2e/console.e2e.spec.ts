@@ -55,7 +55,7 @@ describe('the console in Chromium (e2e)', () => {
     base = `http://localhost:${port}`;
     await freshDatabase(DATABASE_URL);
     stack = await startWebStack({
-      env: { DATABASE_URL, REDIS_PREFIX: `hk-console-ui-${process.pid}`, ROLE: 'all', CRONS_ENABLED: 'false', SMTP_URL: `smtp://127.0.0.1:${sink.port}`, PUBLIC_URL: base, STAFF_EMAILS: 'desk@host.example', PORT: String(port) },
+      env: { DATABASE_URL, REDIS_PREFIX: `hk-console-ui-${process.pid}`, ROLE: 'all', CRONS_ENABLED: 'false', SMTP_URL: `smtp://127.0.0.1:${sink.port}`, PUBLIC_URL: base, STAFF_EMAILS: 'desk@host.example', LEGAL_EMAILS: 'counsel@host.example', PORT: String(port) },
     });
     app = await createApp(testConfig(stack.env), { logger: ['error'] });
     await app.listen(port, '127.0.0.1');
@@ -349,6 +349,21 @@ describe('the console in Chromium (e2e)', () => {
     expect(await prisma.member.count()).toBe(members);
     await staff.close();
   }, 150_000);
+
+  it('a legal reviewer moves the case along from the legal queue', async () => {
+    const context = await openContext(browser, problems);
+    const p = await context.newPage();
+    await signIn(p, 'counsel@host.example');
+    await expect(p.locator('nav a').allTextContents()).resolves.toEqual(['Sites', 'Legal queue', 'My account']);
+    await p.getByRole('link', { name: 'Legal queue', exact: true }).click();
+    await p.getByRole('combobox', { name: 'Status of the case of parody-console.example', exact: true }).selectOption('in_review');
+    await eventually(async () => {
+      const cases = await prisma.legalCase.findMany({ where: { siteId: campaignSite } });
+      expect(cases.map((c) => c.status)).toEqual(['in_review']);
+    });
+    await checkPage(p, 'legal-queue');
+    await context.close();
+  });
 
   it('the Spanish console shows no English string', async () => {
     const en = JSON.parse(readFileSync(join(CATALOG_DIR, 'en.json'), 'utf8')) as Record<string, string>;
