@@ -80,7 +80,7 @@ describe('console sign-in (e2e)', () => {
   });
 
   it('limits link requests per source address', async () => {
-    const limited = await startTestApp(testConfig({ SIGNIN_LINKS_PER_SOURCE_HOUR: '2', SMTP_URL: `smtp://127.0.0.1:1`, PUBLIC_URL: 'http://localhost:1' }));
+    const limited = await startTestApp(testConfig({ SIGNIN_LINKS_PER_SOURCE_HOUR: '2', PUBLIC_URL: 'http://localhost:1' }));
     try {
       await limited.prisma.signInLink.deleteMany({ where: { email: 'org@rio.example' } });
       for (let i = 0; i < 3; i++) await limited.http.post('/auth/link').send({ email: 'org@rio.example' }).expect(202);
@@ -144,6 +144,20 @@ describe('console sign-in (e2e)', () => {
     await t.http.post('/auth/link').send({ email }).expect(202);
     return before;
   }
+
+  it('answers bad input to every sign-in route with a 4xx, never a 5xx', async () => {
+    const bodies: unknown[] = [{}, { email: 42 }, { token: null }, { challengeId: 'x', response: 'y' }, { challengeId: '00000000-0000-0000-0000-000000000000', response: { id: { a: 1 }, rawId: [], type: 7 } }, { email: 'a@b.example'.repeat(100) }, 'plain'];
+    const routes = ['/auth/link', '/auth/link/redeem', '/auth/passkeys/sign-in/options', '/auth/passkeys/sign-in', '/auth/passkeys/register', '/auth/passkeys/register/options', '/auth/logout'];
+    for (const route of routes) {
+      for (const body of bodies) {
+        const res = await t.http.post(route).set('Cookie', 'hk_session=forged').send(body as object);
+        expect({ route, body, status: res.status < 500 }).toEqual({ route, body, status: true });
+      }
+    }
+    await t.http.delete('/auth/passkeys/nope').set('Cookie', 'hk_session=forged').expect(401);
+    await t.http.get('/api/operations?before=yesterday').set(bearer(t.staffToken)).expect(400);
+    await t.http.get(`/api/sites/${otherSiteId}/history?before=-1`).set(bearer(t.staffToken)).expect(400);
+  });
 
   it('bearer tokens still work, without any CSRF token', async () => {
     await t.http.get('/api/members').set(bearer(t.staffToken)).expect(200);
