@@ -72,6 +72,8 @@ describe('console sign-in (e2e)', () => {
     expect(me.body.csrfToken).toBe(csrf);
     await t.http.get('/api/sites').set('Cookie', cookie).expect(200);
     await t.http.get(`/api/sites/${otherSiteId}`).set('Cookie', cookie).expect(404);
+    await t.http.get(`/api/sites/${otherSiteId}/history`).set('Cookie', cookie).expect(404);
+    await t.http.get('/api/operations').set('Cookie', cookie).expect(403);
   });
 
   it('the cookie is Secure when PUBLIC_URL is https, even if the proxy does not say so', async () => {
