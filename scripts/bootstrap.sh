@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes a fresh Debian machine ready for hostkeeper: the Debian packages the
 # service drives (nginx, restic) and the tests and sandbox need (pebble,
-# certbot and lego for the benchmark), running Postgres and Redis, and
+# certbot and lego for the benchmark, chromium for the console tests), running Postgres and Redis, and
 # node_modules. Safe to run again: it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/config.js';
+import { SignInLinksService } from '../src/auth-session/sign-in-links.service.js';
 import { TokenService } from '../src/core/auth/token.service.js';
 import { PrismaService } from '../src/core/database/prisma.service.js';
 import { migrate } from '../src/core/database/migrator.js';
@@ -19,7 +20,11 @@ import { startPebble } from './lib/pebble.js';
  * Postgres and Redis are the local ones; pebble forgets everything on exit.
  */
 const DATA_DIR = resolve(process.env.SANDBOX_DIR || '.sandbox');
-const DATABASE_URL = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/hostkeeper_sandbox';
+/** Each data folder has its own database and its own Redis key prefix, so two sandboxes on one machine never touch each other's. */
+const SANDBOX_ID = sandboxId(DATA_DIR);
+const DATABASE_URL = process.env.DATABASE_URL || `postgresql://postgres@127.0.0.1:5432/hostkeeper_sandbox_${SANDBOX_ID}`;
+const REDIS_PREFIX = process.env.REDIS_PREFIX || `hostkeeper-sandbox-${SANDBOX_ID}`;
+const STAFF_EMAIL = 'staff@sandbox.test';
 const PORT = process.env.PORT || '3000';
 const HTTP_PORT = Number(process.env.SANDBOX_HTTP_PORT || 18080);
 const HTTPS_PORT = Number(process.env.SANDBOX_HTTPS_PORT || 18443);
@@ -54,6 +59,9 @@ async function main(): Promise<void> {
     ROLE: 'all',
     PORT,
     DATABASE_URL,
+    REDIS_PREFIX,
+    PUBLIC_URL: process.env.PUBLIC_URL || `http://localhost:${PORT}`,
+    STAFF_EMAILS: [process.env.STAFF_EMAILS, STAFF_EMAIL].filter(Boolean).join(','),
     SECRETS_KEY: secretsKey,
     ACME_DIRECTORY_URL: pebble.directoryUrl,
     ACME_CA_BUNDLE: pebble.caBundlePath,
@@ -84,7 +92,8 @@ async function main(): Promise<void> {
   // pebble's root is new on every start: certificates kept from a previous run no longer verify until renewed.
   await app.get(WebServerService).applyMany((await prisma.site.findMany({ select: { id: true } })).map(({ id }) => id));
   const { token } = await app.get(TokenService).create('staff', undefined, 'sandbox');
-  printWelcome({ token, rootPath, siteId, port: config.port });
+  const signInLink = await app.get(SignInLinksService).issue({ email: STAFF_EMAIL, role: 'staff' });
+  printWelcome({ token, rootPath, siteId, port: config.port, signInLink });
 }
 
 async function keepSecretsKey(): Promise<{ key: string; created: boolean }> {
@@ -130,7 +139,13 @@ async function ensureDemoSite(prisma: PrismaService): Promise<string> {
   return site.id;
 }
 
-function printWelcome(info: { token: string; rootPath: string; siteId: string; port: number }): void {
+/** A readable, collision-safe name for a data folder: its last path part plus a hash of the whole path. */
+function sandboxId(dir: string): string {
+  const readable = basename(dir).toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 20) || 'sandbox';
+  return `${readable}_${createHash('sha256').update(dir).digest('hex').slice(0, 8)}`;
+}
+
+function printWelcome(info: { token: string; rootPath: string; siteId: string; port: number; signInLink: string }): void {
   const api = `http://127.0.0.1:${info.port}`;
   console.log(`
 hostkeeper sandbox is running (data in ${DATA_DIR})
@@ -138,8 +153,11 @@ hostkeeper sandbox is running (data in ${DATA_DIR})
   !! Certificates here come from a TEST CA (pebble). No browser trusts them, !!
   !! and pebble's root changes every time the sandbox starts.               !!
 
-  web page:     ${api}/#token=${info.token}   (press "Enable HTTPS")
+  console:      ${info.signInLink}
+                (a one-time staff sign-in link, valid 15 minutes; afterwards sign in as ${STAFF_EMAIL},
+                 or add a passkey under "My account")
   API:          ${api}   (OpenAPI UI: ${api}/docs)
+  database:     ${DATABASE_URL}   Redis key prefix: ${REDIS_PREFIX}
   staff token:  ${info.token}
   pebble root:  ${info.rootPath}
   demo site:    ${DEMO_DOMAIN} (id ${info.siteId}), nginx on 127.0.0.1:${HTTP_PORT} (HTTP) and :${HTTPS_PORT} (HTTPS)

@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { AuthSessionModule } from './auth-session/auth-session.module.js';
 import { BackupsModule } from './backups/backups.module.js';
 import { BackupsWorkerModule } from './backups/backups.worker.module.js';
 import { CoreModule } from './core/core.module.js';
@@ -21,7 +22,7 @@ import { UiModule } from './ui/ui.module.js';
 type Imports = NonNullable<ModuleMetadata['imports']>;
 
 /** HTTP side: controllers and the services behind them. */
-const API_MODULES: Imports = [MembersModule, TokensModule, SitesModule, OperationsModule, AuditModule, LegalModule, ObservabilityModule, UiModule, HttpsModule, LoggingModule, BackupsModule, DefenceModule];
+const API_MODULES: Imports = [MembersModule, TokensModule, SitesModule, OperationsModule, AuditModule, LegalModule, ObservabilityModule, UiModule, HttpsModule, LoggingModule, BackupsModule, DefenceModule, AuthSessionModule];
 
 /** Worker side: processors and schedulers. */
 const WORKER_MODULES: Imports = [MaintenanceWorkerModule, HttpsWorkerModule, LoggingWorkerModule, BackupsWorkerModule, DefenceWorkerModule, LegalWorkerModule];

@@ -20,6 +20,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     bufferLogs: false,
   });
   app.disable('x-powered-by');
+  if (config.console.trustProxy) app.set('trust proxy', config.console.trustProxy);
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.useBodyParser('json', { limit: '256kb' });
   app.useGlobalPipes(createValidationPipe());

@@ -15,6 +15,8 @@ export interface AppConfig {
   /** connections of this process's Postgres pool */
   databasePoolSize: number;
   redisUrl: string;
+  /** key prefix of every queue in Redis: two services sharing one Redis database keep apart by it */
+  redisPrefix: string;
   /** 32 raw bytes; undefined only outside production when the caller supplies none. */
   secretsKey: Buffer;
   cronsEnabled: boolean;
@@ -58,6 +60,20 @@ export interface AppConfig {
   shutdownGraceMs: number;
   /** the legal desk: who hears of check-ins and deadlines, the name on public pages, the canary's rhythm */
   legal: { alertEmail?: string; hostName: string; canaryValidDays: number; canaryRemindDays: number };
+  console: ConsoleConfig;
+}
+
+export interface ConsoleConfig {
+  /** where people reach the console; sign-in links and the passkey origin are built from it, never from a request's Host */
+  publicUrl: string;
+  staffEmails: string[];
+  legalEmails: string[];
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  linkLimitPerAddress: number;
+  linkLimitPerSource: number;
+  /** Express "trust proxy": behind a TLS proxy, request.secure (and so the cookie's Secure flag) follows X-Forwarded-Proto */
+  trustProxy: string | false;
 }
 
 export class ConfigError extends Error {
@@ -87,6 +103,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl: read.url('DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/hostkeeper', ['postgres:', 'postgresql:']),
     databasePoolSize: read.int('DATABASE_POOL_SIZE', 20, 1, 500),
     redisUrl: read.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisPrefix: read.name('REDIS_PREFIX', 'hostkeeper'),
     secretsKey,
     cronsEnabled: read.bool('CRONS_ENABLED', true),
     acme: {
@@ -140,6 +157,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
       hostName: env.LEGAL_HOST_NAME || 'hostkeeper',
       canaryValidDays: read.int('CANARY_VALID_DAYS', 90, 1, 366),
       canaryRemindDays: read.int('CANARY_REMIND_DAYS', 14, 1, 180),
+    },
+    console: {
+      publicUrl: read.url('PUBLIC_URL', `http://localhost:${env.PORT || 3000}`, ['https:', 'http:']).replace(/\/+$/, ''),
+      staffEmails: read.emailList('STAFF_EMAILS'),
+      legalEmails: read.emailList('LEGAL_EMAILS'),
+      sessionIdleMs: read.int('SESSION_IDLE_MINUTES', 30, 1, 24 * 60) * 60_000,
+      sessionMaxMs: read.int('SESSION_MAX_HOURS', 12, 1, 24 * 30) * 3_600_000,
+      linkLimitPerAddress: read.int('SIGNIN_LINKS_PER_ADDRESS_HOUR', 5, 1, 1000),
+      linkLimitPerSource: read.int('SIGNIN_LINKS_PER_SOURCE_HOUR', 20, 1, 100_000),
+      trustProxy: env.TRUST_PROXY || false,
     },
   };
 
@@ -222,13 +249,25 @@ class Reader {
     return [...new Set(values.map((value) => this.listenAddress(name, value)).filter(Boolean))];
   }
 
-  optionalEmail(name: string): string | undefined {
-    const value = this.env[name];
+  optionalEmail(name: string, value = this.env[name]): string | undefined {
     if (!value) return undefined;
     if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(value)) {
       this.problems.push(`${name} must be an email address (got "${value}")`);
     }
     return value;
+  }
+
+  /** A short name that is safe as a key prefix. */
+  name(name: string, fallback: string): string {
+    const value = this.env[name] || fallback;
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(value)) this.problems.push(`${name} must be 1 to 64 letters, digits, - or _ (got "${value}")`);
+    return value;
+  }
+
+  emailList(name: string): string[] {
+    const values = (this.env[name] ?? '').split(',').map((value) => value.trim().toLowerCase()).filter(Boolean);
+    for (const value of values) this.optionalEmail(name, value);
+    return [...new Set(values)];
   }
 
   secretsKey(required: boolean): Buffer {

@@ -32,15 +32,24 @@ export class MailerService implements OnApplicationShutdown {
       this.logger.warn(`alert not sent, nobody to send it to (set STAFF_ALERT_EMAIL): ${alert.subject}`);
       return false;
     }
+    return this.deliver(to, alert.subject, alert.text, 'alert');
+  }
+
+  /** One message to one person (a sign-in link): never copied to staff. */
+  sendTo(to: string, subject: string, text: string): Promise<boolean> {
+    return this.deliver([to], subject, text, 'mail');
+  }
+
+  private async deliver(to: string[], subject: string, text: string, what: string): Promise<boolean> {
     if (!this.transport) {
-      this.logger.warn(`alert not sent, SMTP_URL is not set: ${alert.subject}`);
+      this.logger.warn(`${what} not sent, SMTP_URL is not set: ${subject}`);
       return false;
     }
     try {
-      await this.transport.sendMail({ from: this.config.smtp.from, to, subject: alert.subject, text: alert.text });
+      await this.transport.sendMail({ from: this.config.smtp.from, to, subject, text });
       return true;
     } catch (error) {
-      this.logger.warn(`alert not sent (${(error as { code?: string }).code ?? 'SMTP error'}): ${alert.subject}`);
+      this.logger.warn(`${what} not sent (${(error as { code?: string }).code ?? 'SMTP error'}): ${subject}`);
       return false;
     }
   }

@@ -1,33 +1,54 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Controller, Get, Header, Param, Res } from '@nestjs/common';
+import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../core/auth/auth.decorators.js';
-import { projectRoot } from '../core/database/migrator.js';
 import { AppException } from '../core/errors/app.exception.js';
+import { Asset, loadAssets } from './ui-assets.js';
 
-const TYPES: Record<string, string> = { 'app.js': 'text/javascript', 'app.css': 'text/css' };
-const STATIC_DIR = join(projectRoot(), 'src', 'ui', 'static');
+/** No inline script or style anywhere: everything the page runs comes from this origin's files. */
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
 
-/** The small web page over the API. Static files only; the page keeps the token in the tab. */
+/** The console: static files only; everything it shows comes from the API. */
 @ApiExcludeController()
 @Controller()
 @Public()
 export class UiController {
-  private readonly files = new Map(['index.html', ...Object.keys(TYPES)].map((name) => [name, readFileSync(join(STATIC_DIR, name), 'utf8')]));
+  private readonly assets = loadAssets();
 
   @Get()
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', "default-src 'self'; frame-ancestors 'none'")
-  index(): string {
-    return this.files.get('index.html')!;
+  index(@Res() response: Response): void {
+    send(response, this.assets.own.get('index.html'));
+  }
+
+  @Get('ui/vendor/:file')
+  vendor(@Param('file') file: string, @Res() response: Response): void {
+    send(response, this.assets.vendor.get(file));
   }
 
   @Get('ui/:file')
   asset(@Param('file') file: string, @Res() response: Response): void {
-    const type = TYPES[file];
-    if (!type) throw AppException.notFound('file');
-    response.type(type).set('Content-Security-Policy', "default-src 'self'").send(this.files.get(file));
+    send(response, file === 'index.html' ? undefined : this.assets.own.get(file));
   }
+}
+
+function send(response: Response, asset: Asset | undefined): void {
+  if (!asset) throw AppException.notFound('file');
+  response
+    .set({
+      'Content-Type': asset.type,
+      'Content-Security-Policy': CSP,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-cache',
+    })
+    .send(asset.body);
 }

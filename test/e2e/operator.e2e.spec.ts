@@ -25,7 +25,7 @@ describe('operator endpoints (e2e)', () => {
 
   it('GET /docs/openapi.json describes the API', async () => {
     const res = await t.http.get('/docs/openapi.json').expect(200);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/sites', '/api/sites/{id}', '/api/members', '/api/tokens', '/api/operations/{id}', '/api/sites/{id}/defence']));
+    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/sites', '/api/sites/{id}', '/api/members', '/api/tokens', '/api/operations/{id}', '/api/sites/{id}/defence', '/auth/link', '/auth/session', '/api/sites/{id}/history', '/api/operations']));
   });
 
   it('GET /health is 503 when Redis does not answer', async () => {
@@ -48,11 +48,11 @@ describe('the web page (e2e)', () => {
 
   it('serves the page and its script without a token, with a strict CSP', async () => {
     const page = await t.http.get('/').expect(200);
-    expect(page.text).toContain('<script src="/ui/app.js">');
-    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.text).toContain('<script type="module" src="/ui/app.js">');
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'; script-src 'self'");
     const script = await t.http.get('/ui/app.js').expect(200);
     expect(script.headers['content-type']).toMatch(/javascript/);
-    expect(script.text).toContain('/api/sites');
+    expect(script.text).toContain('/auth/session');
     await t.http.get('/ui/..%2Fpackage.json').expect(404);
   });
 });

@@ -95,6 +95,18 @@ describe('schema.prisma and prisma/migrations agree', () => {
     expect(loaded.legalNotices[0]).toMatchObject({ status: 'triage', publish: true });
   });
 
+  it('the console tables can be written and read', async () => {
+    const later = new Date(Date.now() + 60_000);
+    await prisma.signInLink.create({ data: { tokenHash: randomUUID(), email: 'c@example.org', role: 'staff', expiresAt: later } });
+    await prisma.consoleSession.create({ data: { tokenHash: randomUUID(), csrfToken: 'c', email: 'c@example.org', role: 'staff', expiresAt: later } });
+    await prisma.passkeyCredential.create({ data: { id: 'cred', email: 'c@example.org', role: 'staff', publicKey: Buffer.from([1, 2]), counter: 3n, transports: ['internal'] } });
+    await prisma.passkeyChallenge.create({ data: { challenge: 'ch', expiresAt: later } });
+    expect((await prisma.passkeyCredential.findUniqueOrThrow({ where: { id: 'cred' } })).publicKey).toEqual(new Uint8Array([1, 2]));
+    expect(await prisma.signInLink.count()).toBe(1);
+    expect(await prisma.consoleSession.count()).toBe(1);
+    expect(await prisma.passkeyChallenge.count()).toBe(1);
+  });
+
   it('the database refuses one domain on two sites', async () => {
     const member = await prisma.member.create({ data: { name: 'n', contactEmail: 'n@example.org' } });
     const make = (primary: string) =>

@@ -74,16 +74,17 @@ export class OperationsService {
   async get(actor: Actor, id: string): Promise<OperationView> {
     const row = await this.prisma.operation.findUnique({ where: { id } });
     if (!row || !(await this.maySee(actor, row))) throw AppException.notFound('operation');
-    return {
-      id: row.id,
-      kind: row.kind,
-      status: row.status,
-      siteId: row.siteId,
-      ...(row.error ? { error: row.error } : {}),
-      createdAt: row.createdAt,
-      startedAt: row.startedAt,
-      finishedAt: row.finishedAt,
-    };
+    return operationView(row);
+  }
+
+  /** Newest first, for staff: what is in flight, what failed. */
+  async list(query: { statuses: OperationView['status'][]; limit: number; before?: Date }): Promise<OperationView[]> {
+    const rows = await this.prisma.operation.findMany({
+      where: { status: { in: query.statuses }, ...(query.before ? { createdAt: { lt: query.before } } : {}) },
+      orderBy: { createdAt: 'desc' },
+      take: query.limit,
+    });
+    return rows.map(operationView);
   }
 
   private async maySee(actor: Actor, row: { actor: string; siteId: string | null }): Promise<boolean> {
@@ -96,4 +97,26 @@ export class OperationsService {
   static isKnownKind(kind: string): kind is OperationKind {
     return kind in JOB && JOB[kind as OperationKind].operation;
   }
+}
+
+function operationView(row: {
+  id: string;
+  kind: string;
+  status: OperationView['status'];
+  siteId: string | null;
+  error: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}): OperationView {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    siteId: row.siteId,
+    ...(row.error ? { error: row.error } : {}),
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+  };
 }

@@ -11,7 +11,7 @@ import { QueueRegistry } from './queue.registry.js';
   imports: [
     BullModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({ connection: redisOptions(config.redisUrl), prefix: 'hostkeeper' }),
+      useFactory: (config: AppConfig) => ({ connection: redisOptions(config.redisUrl), prefix: config.redisPrefix }),
     }),
     BullModule.registerQueue(...Object.values(QUEUE).map((name) => ({ name }))),
   ],

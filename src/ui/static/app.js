@@ -1,84 +1,94 @@
-// A thin page over the admin API: everything it does, the API does.
-const $ = (sel) => document.querySelector(sel);
-const token = () => sessionStorage.getItem('hk_token');
+// The console: a hash router over pages that each speak only the public API.
+import { Component, html, render } from '/ui/html.js';
+import { api, SIGNED_OUT, useSession } from '/ui/api.js';
+import { chooseLanguage, currentLanguage, LANGUAGES, loadLanguage, t } from '/ui/i18n.js';
+import { SignInPage, LinkPage } from '/ui/page-sign-in.js';
+import { SitesPage } from '/ui/page-sites.js';
+import { SitePage } from '/ui/page-site.js';
+import { AccountPage } from '/ui/page-account.js';
+import { MembersPage, OperationsPage, TokensPage, LegalQueuePage, HostsPage } from '/ui/page-staff.js';
 
-async function api(method, path, body) {
-  const res = await fetch(path, {
-    method,
-    headers: { Authorization: `Bearer ${token()}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const data = res.status === 204 ? null : await res.json();
-  if (!res.ok) throw new Error(data?.message ?? res.statusText);
-  return data;
+const STAFF_PAGES = { members: MembersPage, operations: OperationsPage, tokens: TokensPage, legal: LegalQueuePage, hosts: HostsPage };
+
+function route() {
+  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  return { page: parts[0] ?? 'sites', arg: parts[1] };
 }
 
-function say(text, isError = false) {
-  $('#status').textContent = text;
-  $('#status').className = isError ? 'error' : '';
-}
+class App extends Component {
+  state = { session: undefined, route: route(), ready: false };
 
-async function follow(operationId, label) {
-  for (;;) {
-    const op = await api('GET', `/api/operations/${operationId}`);
-    say(`${label}: ${op.status}${op.error ? ` (${op.error})` : ''}`, op.status === 'failed');
-    if (op.status === 'succeeded' || op.status === 'failed') return load();
-    await new Promise((r) => setTimeout(r, 1000));
+  async componentDidMount() {
+    await loadLanguage();
+    addEventListener('hashchange', () => this.setState({ route: route() }, () => document.getElementById('main')?.focus()));
+    addEventListener(SIGNED_OUT, () => {
+      useSession(null);
+      this.setState({ session: null });
+    });
+    const session = await api('GET', '/auth/session').catch(() => null);
+    useSession(session);
+    this.setState({ session, ready: true });
+  }
+
+  /** The sign-in link's token leaves the address bar and the history at once. */
+  signedIn = (session) => {
+    useSession(session);
+    history.replaceState(null, '', '/#/sites');
+    this.setState({ session, route: route() });
+  };
+
+  signOut = async () => {
+    await api('POST', '/auth/logout').catch(() => undefined);
+    useSession(null);
+    this.setState({ session: null });
+    location.hash = '#/';
+  };
+
+  language = async (event) => {
+    await chooseLanguage(event.target.value);
+    this.forceUpdate();
+  };
+
+  page() {
+    const { session, route } = this.state;
+    if (route.page === 'signin' && route.arg) return html`<${LinkPage} token=${route.arg} onSignedIn=${this.signedIn} />`;
+    if (!session) return html`<${SignInPage} onSignedIn=${this.signedIn} />`;
+    if (route.page === 'sites' && route.arg) return html`<${SitePage} key=${route.arg} id=${route.arg} session=${session} />`;
+    if (route.page === 'account') return html`<${AccountPage} session=${session} />`;
+    const Staff = session.role === 'staff' || (session.role === 'legal' && route.page === 'legal') ? STAFF_PAGES[route.page] : undefined;
+    if (Staff) return html`<${Staff} key=${route.page} session=${session} />`;
+    return html`<${SitesPage} session=${session} />`;
+  }
+
+  nav() {
+    const { session } = this.state;
+    if (!session) return null;
+    const links = [['#/sites', 'nav.sites']];
+    if (session.role === 'staff') links.push(['#/members', 'nav.members'], ['#/operations', 'nav.operations'], ['#/tokens', 'nav.tokens'], ['#/legal', 'nav.legal'], ['#/hosts', 'nav.hosts']);
+    if (session.role === 'legal') links.push(['#/legal', 'nav.legal']);
+    links.push(['#/account', 'nav.account']);
+    const here = `#/${this.state.route.page}`;
+    return html`<nav aria-label=${t('nav.label')}><ul>
+      ${links.map(([href, key]) => html`<li><a href=${href} aria-current=${href === here ? 'page' : undefined}>${t(key)}</a></li>`)}
+      <li><button type="button" class="link" onClick=${this.signOut}>${t('nav.signOut')}</button></li>
+    </ul></nav>`;
+  }
+
+  render() {
+    if (!this.state.ready) return null;
+    return html`<a class="skip" href="#main" onClick=${(e) => { e.preventDefault(); document.getElementById('main').focus(); }}>${t('nav.skip')}</a>
+      <header>
+        <p class="brand">${t('app.title')}</p>
+        ${this.nav()}
+        <div class="language">
+          <label for="language">${t('nav.language')}</label>
+          <select id="language" value=${currentLanguage()} onChange=${this.language}>
+            ${LANGUAGES.map((code) => html`<option value=${code} lang=${code}>${t(`language.${code}`)}</option>`)}
+          </select>
+        </div>
+      </header>
+      <main id="main" tabindex="-1">${this.page()}</main>`;
   }
 }
 
-function cell(text, className) {
-  const td = document.createElement('td');
-  td.textContent = text;
-  if (className) td.className = className;
-  return td;
-}
-
-function button(label, onClick) {
-  const b = document.createElement('button');
-  b.textContent = label;
-  b.addEventListener('click', () => onClick().catch((e) => say(e.message, true)));
-  return b;
-}
-
-function row(site) {
-  const { https, logging, backups, legal } = site.posture;
-  const tr = document.createElement('tr');
-  tr.append(
-    cell(site.domains.join(', ')),
-    cell(`${https.status}${https.notAfter ? ` until ${https.notAfter.slice(0, 10)}` : ''}${https.lastError ? ` — ${https.lastError}` : ''}`, https.status),
-    cell(`${logging.mode}${logging.mode === 'full' ? `, ${logging.retentionDays} days` : ''}`),
-    cell(backups.enabled ? `${backups.keyCustody} custody${backups.lastSuccessAt ? `, last ${backups.lastSuccessAt.slice(0, 16)}` : ''}` : 'off'),
-    cell(legal.openCases ? `${legal.openCases} open case(s)` : '—'),
-  );
-  const actions = document.createElement('td');
-  if (https.status !== 'active' && https.status !== 'pending') {
-    actions.append(button('Enable HTTPS', async () => follow((await api('POST', `/api/sites/${site.id}/https`, {})).operationId, `HTTPS for ${site.domains[0]}`)));
-  }
-  if (logging.mode !== 'off') {
-    actions.append(button('Stop visitor logs', async () => follow((await api('PUT', `/api/sites/${site.id}/logging`, { mode: 'off' })).operationId, `Logs off for ${site.domains[0]}`)));
-  }
-  tr.append(actions);
-  return tr;
-}
-
-async function load() {
-  const page = await api('GET', '/api/sites?limit=500');
-  const body = $('#sites tbody');
-  body.replaceChildren(...page.items.map(row));
-  $('#sites').hidden = false;
-  if (!$('#status').textContent) say(`${page.items.length} site(s)`);
-}
-
-$('#login').addEventListener('submit', (event) => {
-  event.preventDefault();
-  sessionStorage.setItem('hk_token', $('#token').value.trim());
-  say('');
-  load().catch((e) => say(e.message, true));
-});
-// The sandbox prints a link with the token in the fragment (never sent to the server); keep it for this tab only.
-if (location.hash.startsWith('#token=')) {
-  sessionStorage.setItem('hk_token', decodeURIComponent(location.hash.slice('#token='.length)));
-  history.replaceState(null, '', location.pathname);
-}
-if (token()) load().catch((e) => say(e.message, true));
+render(html`<${App} />`, document.getElementById('app'));
