@@ -1,15 +1,16 @@
-import { Controller, Get, Header } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Header, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Public } from '../core/auth/auth.decorators.js';
 import { MetricsService } from '../core/metrics/metrics.service.js';
 import { QueueRegistry } from '../core/queue/queue.registry.js';
+import { MetricsGuard } from './metrics.guard.js';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
 
 /**
- * Prometheus text. Public like /health: it holds counts and timings, never
- * ids, domains or addresses; operators who want it private put it behind
- * their reverse proxy.
+ * Prometheus text: counts and timings, never ids, domains or addresses. Not
+ * public all the same: queue depths and request rates tell an attacker when a
+ * flood is working.
  */
 @ApiTags('operator')
 @Controller()
@@ -21,6 +22,8 @@ export class MetricsController {
 
   @Get('metrics')
   @Public()
+  @UseGuards(MetricsGuard)
+  @ApiBearerAuth()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async scrape(): Promise<string> {
     await Promise.all(
