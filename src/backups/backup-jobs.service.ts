@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { RestoreSecrets } from '../../jobs/catalog.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { PgpKeyError, PgpMessageError } from '../core/adapters/pgp.adapter.js';
@@ -22,12 +23,13 @@ const HOOK_TIMEOUT_MS = 15 * 60_000;
 
 export type Trigger = 'manual' | 'scheduled';
 
-/** What a restore operation's payload holds; the key fields are sealed with SECRETS_KEY and wiped when the job ends. */
+/** What a restore operation's row holds: never the member's key, which comes with the job (RestoreSecrets). */
 export interface RestorePayload {
   snapshotId: string;
-  sealedPrivateKey?: string;
-  sealedPassphrase?: string;
 }
+
+/** Said when the key was held only by processes or a Redis that have since restarted. */
+export const KEY_GONE = 'the member private key was held only in memory and is gone (a restart in between): send the key again with a new restore request';
 
 type RunKind = 'backup' | 'restore' | 'check' | 'drill';
 
@@ -101,25 +103,21 @@ export class BackupJobs {
     return { removed: removed.length };
   }
 
-  async restore(operation: RunnableOperation): Promise<void> {
+  async restore(operation: RunnableOperation, secrets: RestoreSecrets): Promise<void> {
     const payload = operation.payload as RestorePayload;
-    try {
-      const site = await this.requireSite(operation.siteId);
-      const custody = isArchiveId(payload.snapshotId) ? 'member' : 'provider';
-      await this.recorded(site, 'restore', custody, async () => {
-        const staging = await siblingFolder(site.documentRoot, 'restore');
-        try {
-          await this.restoreInto(site, payload, staging);
-          await swapInto(staging, site.documentRoot);
-        } catch (error) {
-          await fs.rm(staging, { recursive: true, force: true });
-          throw permanentIfHopeless(error);
-        }
-        return { snapshotId: payload.snapshotId };
-      });
-    } finally {
-      await this.wipeRestoreSecrets(operation.id, payload);
-    }
+    const site = await this.requireSite(operation.siteId);
+    const custody = isArchiveId(payload.snapshotId) ? 'member' : 'provider';
+    await this.recorded(site, 'restore', custody, async () => {
+      const staging = await siblingFolder(site.documentRoot, 'restore');
+      try {
+        await this.restoreInto(site, payload.snapshotId, secrets, staging);
+        await swapInto(staging, site.documentRoot);
+      } catch (error) {
+        await fs.rm(staging, { recursive: true, force: true });
+        throw permanentIfHopeless(error);
+      }
+      return { snapshotId: payload.snapshotId };
+    });
   }
 
   async deleteAll(operation: RunnableOperation): Promise<void> {
@@ -196,19 +194,14 @@ export class BackupJobs {
     return this.member.backup(site, policy.memberPublicKey);
   }
 
-  private async restoreInto(site: SiteRef, payload: RestorePayload, staging: string): Promise<void> {
-    if (!isArchiveId(payload.snapshotId)) return this.provider.restoreInto(site, payload.snapshotId, staging);
-    if (!payload.sealedPrivateKey) throw new PermanentJobError('a member-custody restore needs the member private key');
+  private async restoreInto(site: SiteRef, snapshotId: string, secrets: RestoreSecrets, staging: string): Promise<void> {
+    if (!isArchiveId(snapshotId)) return this.provider.restoreInto(site, snapshotId, staging);
+    if (!secrets.sealedPrivateKey) throw new PermanentJobError(KEY_GONE);
     const key = {
-      privateKey: this.secrets.decrypt(payload.sealedPrivateKey),
-      ...(payload.sealedPassphrase ? { passphrase: this.secrets.decrypt(payload.sealedPassphrase) } : {}),
+      privateKey: this.secrets.decrypt(secrets.sealedPrivateKey),
+      ...(secrets.sealedPassphrase ? { passphrase: this.secrets.decrypt(secrets.sealedPassphrase) } : {}),
     };
-    await this.member.restoreInto(site.id, payload.snapshotId, key, staging);
-  }
-
-  private async wipeRestoreSecrets(operationId: string, payload: RestorePayload): Promise<void> {
-    if (!payload.sealedPrivateKey && !payload.sealedPassphrase) return;
-    await this.prisma.operation.update({ where: { id: operationId }, data: { payload: { snapshotId: payload.snapshotId } } });
+    await this.member.restoreInto(site.id, snapshotId, key, staging);
   }
 
   private async runHook(site: SiteRef, hook: string[]): Promise<void> {

@@ -2,13 +2,15 @@ import { isAbsolute } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { CronExpressionParser } from 'cron-parser';
+import type { RestoreSecrets } from '../../jobs/catalog.js';
 import { PgpAdapter, PgpKeyError } from '../core/adapters/pgp.adapter.js';
 import type { Actor } from '../core/auth/actor.js';
 import { AuditService } from '../core/audit/audit.service.js';
 import { SecretsService } from '../core/crypto/secrets.service.js';
 import { PrismaService, Tx } from '../core/database/prisma.service.js';
 import { AppException, ErrorCode } from '../core/errors/app.exception.js';
-import { OperationsService } from '../core/operations/operations.service.js';
+import { settlesWithin } from '../core/async/settles-within.js';
+import { ENQUEUE_BUDGET_MS, OperationsService } from '../core/operations/operations.service.js';
 import { SiteAccess } from '../sites/site-access.service.js';
 import type { BackupEntryView, BackupListView, BackupPolicyDto, BackupPolicyView, RestoreDto } from './backup-policy.dto.js';
 import type { RestorePayload } from './backup-jobs.service.js';
@@ -55,8 +57,9 @@ export class BackupsService {
       const deleteOp = input.deleteExisting ? await this.createDeletion(tx, actor, siteId) : undefined;
       return { policy, deleteOp };
     });
-    // A failure here is repaired by the schedule reconcile; the policy in Postgres is what counts.
-    await this.schedules.apply(policy).catch((error: Error) => this.logger.warn(`schedule for site ${siteId} not applied yet: ${error.message}`));
+    // A failure or a silent Redis is repaired by the schedule reconcile; the policy in Postgres is what counts.
+    const applying = this.schedules.apply(policy).catch((error: Error) => this.logger.warn(`schedule for site ${siteId} not applied yet: ${error.message}`));
+    if (!(await settlesWithin(applying, ENQUEUE_BUDGET_MS))) this.logger.warn(`schedule for site ${siteId} not applied yet: Redis does not answer`);
     if (deleteOp) await this.operations.enqueue(deleteOp);
     return toPolicyView(policy, deleteOp?.id);
   }
@@ -92,8 +95,8 @@ export class BackupsService {
     if (!member && (input.memberPrivateKey || input.passphrase)) {
       throw AppException.invalid('this is a provider-custody snapshot: send no key', [{ field: 'memberPrivateKey', problems: ['only for member custody'] }]);
     }
-    const payload: RestorePayload = {
-      snapshotId,
+    const payload: RestorePayload = { snapshotId };
+    const sealed: RestoreSecrets = {
       ...(input.memberPrivateKey ? { sealedPrivateKey: this.secrets.encrypt(input.memberPrivateKey) } : {}),
       ...(input.passphrase ? { sealedPassphrase: this.secrets.encrypt(input.passphrase) } : {}),
     };
@@ -106,7 +109,7 @@ export class BackupsService {
       await this.audit.record(actor, { action: 'backups.restore', targetType: 'site', targetId: siteId, changes: { snapshotId, operationId: op.id } }, tx);
       return op;
     });
-    await this.operations.enqueue(op);
+    await this.operations.enqueue(op, { ...sealed });
     return { operationId: op.id };
   }
 

@@ -1,7 +1,9 @@
 import { Controller, Get, Header, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Public } from '../core/auth/auth.decorators.js';
+import { settlesWithin } from '../core/async/settles-within.js';
 import { MetricsService } from '../core/metrics/metrics.service.js';
+import { ENQUEUE_BUDGET_MS } from '../core/operations/operations.service.js';
 import { QueueRegistry } from '../core/queue/queue.registry.js';
 import { MetricsGuard } from './metrics.guard.js';
 
@@ -28,8 +30,10 @@ export class MetricsController {
   async scrape(): Promise<string> {
     await Promise.all(
       this.queues.all().map(async (queue) => {
-        const counts = await queue.getJobCounts(...STATES).catch(() => undefined);
-        if (!counts) return;
+        let counts: Record<string, number> | undefined;
+        const reading = queue.getJobCounts(...STATES).then((c) => (counts = c));
+        // With Redis down the depths are left as last read rather than holding the scrape.
+        if (!(await settlesWithin(reading, ENQUEUE_BUDGET_MS).catch(() => false)) || !counts) return;
         for (const state of STATES) this.metrics.queueDepth.set({ queue: queue.name, state }, counts[state] ?? 0);
       }),
     );

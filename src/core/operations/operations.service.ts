@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { JOB, OperationKind, operationJobId } from '../../../jobs/catalog.js';
 import type { Actor } from '../auth/actor.js';
 import { PrismaService, Tx } from '../database/prisma.service.js';
+import { settlesWithin } from '../async/settles-within.js';
 import { AppException } from '../errors/app.exception.js';
 import { QueueRegistry } from '../queue/queue.registry.js';
 
@@ -12,6 +13,13 @@ export interface OperationRequest {
   targetId?: string;
   payload?: Record<string, unknown>;
 }
+
+/**
+ * How long a request waits for Redis to take a job. With Redis down BullMQ's
+ * connection would wait for ever; the row is in Postgres already, so the
+ * request answers and the job follows when Redis is back (or reconcile adds it).
+ */
+export const ENQUEUE_BUDGET_MS = 500;
 
 export interface OperationView {
   id: string;
@@ -53,10 +61,17 @@ export class OperationsService {
     return { id: row.id, kind: request.kind };
   }
 
-  /** After commit. A failure here is logged, not thrown: the reconcile step will enqueue it. */
-  async enqueue(operation: { id: string; kind: string }): Promise<void> {
+  /**
+   * After commit. A failure or a slow Redis is logged, not thrown: the reconcile step will enqueue it.
+   * `secrets` travel in the job's data only (Redis, which keeps nothing on disk here), never in the row.
+   */
+  async enqueue(operation: { id: string; kind: string }, secrets: Record<string, string> = {}): Promise<void> {
+    const adding = this.queues.add(operation.kind as OperationKind, { ...secrets, operationId: operation.id }, operationJobId(operation.id));
     try {
-      await this.queues.add(operation.kind as OperationKind, { operationId: operation.id }, operationJobId(operation.id));
+      if (!(await settlesWithin(adding, ENQUEUE_BUDGET_MS))) {
+        this.logger.warn(`operation ${operation.id} not enqueued yet (Redis does not answer); it will be when Redis is back`);
+        adding.catch(() => undefined);
+      }
     } catch (error) {
       this.logger.warn(`operation ${operation.id} not enqueued yet (${(error as Error).message}); reconcile will retry`);
     }
