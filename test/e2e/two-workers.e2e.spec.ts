@@ -1,0 +1,81 @@
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { operationJobId } from '../../jobs/catalog.js';
+import { createApp } from '../../src/bootstrap.js';
+import { ReconcileService } from '../../src/core/operations/reconcile.service.js';
+import { QueueRegistry } from '../../src/core/queue/queue.registry.js';
+import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
+import { testConfig, TEST_REDIS_URL } from '../support/test-env.js';
+
+/**
+ * Two worker processes' worth of application on one Postgres and one Redis.
+ * Redis is flushed while a backup runs; the reconcile re-queues the running
+ * operation and the other worker takes the job: it must not run the backup too.
+ */
+describe('no operation runs twice at once (e2e: two workers, real restic, Redis flushed mid-run)', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  let api: TestApp;
+  const workers: INestApplication[] = [];
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(join(tmpdir(), 'hk-two-workers-'));
+    env = { CRONS_ENABLED: 'false', STATE_DIR: join(dir, 'state'), SITES_ROOT: join(dir, 'www'), BACKUP_TARGET: join(dir, 'backups') };
+    const redis = new Redis(TEST_REDIS_URL);
+    await redis.flushdb();
+    redis.disconnect();
+    api = await startTestApp(testConfig({ ...env, ROLE: 'api' }));
+    env.SECRETS_KEY = api.config.secretsKey.toString('base64');
+  });
+
+  afterAll(async () => {
+    for (const worker of workers) await worker.close();
+    await api?.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  async function startWorker(): Promise<INestApplication> {
+    const worker = await createApp(testConfig({ ...env, ROLE: 'worker' }), { logger: ['error', 'warn'] });
+    await worker.init();
+    workers.push(worker);
+    return worker;
+  }
+
+  it('the second worker skips the operation the first still runs', async () => {
+    const staff = bearer(api.staffToken);
+    const marker = join(dir, 'hook-runs');
+    const member = (await api.http.post('/api/members').set(staff).send({ name: 'Twice', contactEmail: 'twice@example.org' }).expect(201)).body;
+    const site = (await api.http.post('/api/sites').set(staff).send({ memberId: member.id, domains: ['twice.example'] }).expect(201)).body;
+    await fs.mkdir(site.documentRoot, { recursive: true });
+    await fs.writeFile(join(site.documentRoot, 'index.html'), 'hello');
+    // The hook marks each run of the backup and holds it long enough for the second worker to see it.
+    const hook = ['/bin/sh', '-c', `echo run >> ${marker}; sleep 6`];
+    await api.http.put(`/api/sites/${site.id}/backup-policy`).set(staff).send({ enabled: true, preBackupHook: hook }).expect(200);
+
+    await startWorker();
+    const { operationId } = (await api.http.post(`/api/sites/${site.id}/backups`).set(staff).expect(202)).body;
+    await eventually(async () => expect(await fs.readFile(marker, 'utf8')).toBe('run\n'), 20_000);
+
+    const redis = new Redis(TEST_REDIS_URL);
+    await redis.flushdb();
+    redis.disconnect();
+    const second = await startWorker();
+    const job = await eventually(async () => {
+      await second.get(ReconcileService).reconcileOperations();
+      const found = await second.get(QueueRegistry).of('backups').getJob(operationJobId(operationId));
+      expect(await found?.getState()).toBe('completed');
+      return found!;
+    }, 20_000, 200);
+    expect(job.returnvalue).toBe('skipped');
+
+    await eventually(async () => expect((await api.prisma.operation.findUniqueOrThrow({ where: { id: operationId } })).status).toBe('succeeded'), 30_000);
+    expect(await fs.readFile(marker, 'utf8')).toBe('run\n');
+    const op = await api.prisma.operation.findUniqueOrThrow({ where: { id: operationId } });
+    expect(op.attempts).toBe(1);
+    expect(op.leaseUntil).toBeNull();
+    expect(await api.prisma.backupRun.count({ where: { siteId: site.id, kind: 'backup' } })).toBe(1);
+  }, 120_000);
+});
