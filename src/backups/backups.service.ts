@@ -15,6 +15,7 @@ import { SiteAccess } from '../sites/site-access.service.js';
 import type { BackupEntryView, BackupListView, BackupPolicyDto, BackupPolicyView, RestoreDto } from './backup-policy.dto.js';
 import type { RestorePayload } from './backup-jobs.service.js';
 import { BackupSchedules } from './backup-schedules.service.js';
+import { DownloadSlots } from './download-slots.js';
 import { isArchiveId, MemberCustody } from './member-custody.service.js';
 import { ProviderCustody } from './provider-custody.service.js';
 
@@ -44,6 +45,7 @@ export class BackupsService {
     private readonly schedules: BackupSchedules,
     private readonly provider: ProviderCustody,
     private readonly member: MemberCustody,
+    private readonly downloads: DownloadSlots,
   ) {}
 
   async putPolicy(actor: Actor, siteId: string, input: BackupPolicyDto): Promise<BackupPolicyView> {
@@ -113,9 +115,24 @@ export class BackupsService {
     return { operationId: op.id };
   }
 
-  /** The stream is created last, with nothing awaited after it, so its consumer attaches at once. */
+  /**
+   * The stream is created last, with nothing awaited after it, so its consumer attaches at once.
+   * The download holds one of its member's slots until the stream closes, however it ends.
+   */
   async latestDownload(actor: Actor, siteId: string): Promise<Download> {
     const site = await this.access.require(actor, siteId);
+    const release = this.downloads.take(actor.memberId ?? actor.id);
+    try {
+      const download = await this.openLatest(site, siteId);
+      download.stream.once('close', release);
+      return download;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  private async openLatest(site: { id: string; memberId: string; documentRoot: string; primaryDomain: string }, siteId: string): Promise<Download> {
     const policy = await this.prisma.backupPolicy.findUnique({ where: { siteId } });
     if (policy?.keyCustody === 'member') {
       const archive = await this.member.latest(siteId);
