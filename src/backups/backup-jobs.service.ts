@@ -13,6 +13,7 @@ import { PermanentJobError } from '../core/operations/operation.errors.js';
 import type { RunnableOperation } from '../core/operations/operation-runner.service.js';
 import { MailerService } from '../notifications/mailer.service.js';
 import { backupFailedAlert } from './backup-alerts.js';
+import { BackupQuota } from './backup-quota.service.js';
 import { backupPriority } from './backup.providers.js';
 import { siblingFolder, swapInto } from './folder-swap.js';
 import { ArchiveNotFound, ArchiveTampered, isArchiveId, MemberCustody } from './member-custody.service.js';
@@ -60,6 +61,7 @@ export class BackupJobs {
     private readonly provider: ProviderCustody,
     private readonly member: MemberCustody,
     private readonly mailer: MailerService,
+    private readonly quota: BackupQuota,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -75,6 +77,7 @@ export class BackupJobs {
       if (trigger === 'scheduled') return 'skipped';
       throw new PermanentJobError('backups are not enabled for this site');
     }
+    if (trigger === 'scheduled' && (await this.storeIsFull(site))) return 'skipped';
     await this.recorded(
       site,
       'backup',
@@ -88,6 +91,13 @@ export class BackupJobs {
       lastAttempt,
     );
     return 'succeeded';
+  }
+
+  /** A scheduled run over quota is skipped, and the member and staff told (once a day), rather than filling the disk. */
+  private async storeIsFull(site: LoadedSite): Promise<boolean> {
+    const full = await this.quota.exceeded(site.memberId);
+    if (full) await this.quota.alert(site, full);
+    return full !== undefined;
   }
 
   /** Every enabled site of the member, each by its own keep rules; provider-custody sites share one prune of the member's repository. */
