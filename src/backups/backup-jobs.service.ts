@@ -15,7 +15,7 @@ import { MailerService } from '../notifications/mailer.service.js';
 import { backupFailedAlert } from './backup-alerts.js';
 import { BackupQuota } from './backup-quota.service.js';
 import { backupPriority } from './backup.providers.js';
-import { siblingFolder, swapInto } from './folder-swap.js';
+import { FolderSwap } from './folder-swap.js';
 import { ArchiveNotFound, ArchiveTampered, isArchiveId, MemberCustody } from './member-custody.service.js';
 import { BackupResult, ProviderCustody, SiteRef, SnapshotNotFound } from './provider-custody.service.js';
 import type { KeepRules } from './retention.js';
@@ -62,6 +62,7 @@ export class BackupJobs {
     private readonly member: MemberCustody,
     private readonly mailer: MailerService,
     private readonly quota: BackupQuota,
+    private readonly swaps: FolderSwap,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -118,12 +119,12 @@ export class BackupJobs {
     const site = await this.requireSite(operation.siteId);
     const custody = isArchiveId(payload.snapshotId) ? 'member' : 'provider';
     await this.recorded(site, 'restore', custody, async () => {
-      const staging = await siblingFolder(site.documentRoot, 'restore');
+      const staged = await this.swaps.stage(site.documentRoot, 'restore');
       try {
-        await this.restoreInto(site, payload.snapshotId, secrets, staging);
-        await swapInto(staging, site.documentRoot);
+        await this.restoreInto(site, payload.snapshotId, secrets, staged.replacement);
+        await this.swaps.swap(staged);
       } catch (error) {
-        await fs.rm(staging, { recursive: true, force: true });
+        await this.swaps.discard(staged);
         throw permanentIfHopeless(error);
       }
       return { snapshotId: payload.snapshotId };
