@@ -15,6 +15,7 @@ import { MailerService } from '../notifications/mailer.service.js';
 import { backupFailedAlert } from './backup-alerts.js';
 import { BackupQuota } from './backup-quota.service.js';
 import { backupPriority } from './backup.providers.js';
+import { assertContainedDocumentRoot } from './document-root.guard.js';
 import { FolderSwap } from './folder-swap.js';
 import { ArchiveNotFound, ArchiveTampered, isArchiveId, MemberCustody } from './member-custody.service.js';
 import { BackupResult, ProviderCustody, SiteRef, SnapshotNotFound } from './provider-custody.service.js';
@@ -84,6 +85,7 @@ export class BackupJobs {
       'backup',
       policy.keyCustody,
       async () => {
+        await assertContainedDocumentRoot(site.documentRoot, this.config.sitesRoot);
         await this.runHook(site, policy.preBackupHook);
         const result = await this.backupWith(site, policy);
         await this.prisma.backupPolicy.update({ where: { siteId }, data: { lastSuccessAt: new Date() } });

@@ -109,7 +109,7 @@ function httpsBlock(input: VhostInput, tls: VhostTls, logging: string[]): string
 }
 
 function documentRoot(root: string): string[] {
-  return [`root ${root};`, 'index index.html;', 'location / {', '    try_files $uri $uri/ =404;', '}'];
+  return [`root ${root};`, 'disable_symlinks on from=$document_root;', 'index index.html;', 'location / {', '    try_files $uri $uri/ =404;', '}'];
 }
 
 function listen(addresses: string[], port: number, suffix: string): string[] {
