@@ -90,9 +90,7 @@ export class BackupsService {
         throw AppException.conflict('a backup, restore or deletion is already under way for this site');
       }
       if (actor.role === 'member') await this.assertManualBudget(tx, site.memberId);
-      const op = await this.operations.create(tx, actor, { kind: 'backups.run', siteId, targetType: 'site' });
-      await this.audit.record(actor, { action: 'backups.run', targetType: 'site', targetId: siteId, changes: { operationId: op.id } }, tx);
-      return op;
+      return this.operations.accept(tx, actor, { kind: 'backups.run', siteId, targetType: 'site', audit: { action: 'backups.run' } });
     });
     await this.operations.enqueue(op);
     return { operationId: op.id };
@@ -117,9 +115,7 @@ export class BackupsService {
       if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete'], tx)) {
         throw AppException.conflict('a backup, restore or deletion is already under way for this site');
       }
-      const op = await this.operations.create(tx, actor, { kind: 'backups.restore', siteId, targetType: 'site', payload: { ...payload } });
-      await this.audit.record(actor, { action: 'backups.restore', targetType: 'site', targetId: siteId, changes: { snapshotId, operationId: op.id } }, tx);
-      return op;
+      return this.operations.accept(tx, actor, { kind: 'backups.restore', siteId, targetType: 'site', payload: { ...payload }, audit: { action: 'backups.restore', changes: { snapshotId } } });
     });
     await this.operations.enqueue(op, { ...sealed });
     return { operationId: op.id };

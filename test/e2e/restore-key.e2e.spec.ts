@@ -8,6 +8,7 @@ import * as openpgp from 'openpgp';
 import { operationJobId, QUEUE, RestoreJobData } from '../../jobs/catalog.js';
 import { KEY_GONE } from '../../src/backups/backup-jobs.service.js';
 import { redisOptions } from '../../src/core/queue/redis-connection.js';
+import { OperationsService } from '../../src/core/operations/operations.service.js';
 import { ReconcileService } from '../../src/core/operations/reconcile.service.js';
 import { PrismaService } from '../../src/core/database/prisma.service.js';
 import { readTree, writeTree } from '../support/file-tree.js';
@@ -130,4 +131,24 @@ describe('a member private key for a restore is never stored (e2e: real Postgres
       await worker.close();
     }
   }, 180_000);
+
+  it('accepting an operation refuses a payload that carries a secret, and writes nothing', async () => {
+    const t = await startTestApp(testConfig({ ...env, ROLE: 'api' }));
+    try {
+      const operations = t.app.get(OperationsService);
+      const actor = { id: 'system', role: 'system' as const };
+      const before = [await t.prisma.operation.count(), await t.prisma.auditEvent.count()];
+      for (const payload of [{ memberPrivateKey: 'anything' }, { nested: { passphrase: 'x' } }, { note: '-----BEGIN PGP PRIVATE KEY BLOCK-----' }]) {
+        await expect(
+          t.prisma.$transaction((tx) => operations.accept(tx, actor, { kind: 'backups.restore', targetType: 'site', payload, audit: { action: 'backups.restore' } })),
+        ).rejects.toThrow('may not carry secrets');
+      }
+      expect([await t.prisma.operation.count(), await t.prisma.auditEvent.count()]).toEqual(before);
+      const accepted = await t.prisma.$transaction((tx) => operations.accept(tx, actor, { kind: 'backups.delete', targetType: 'site', payload: { reason: 'test' }, audit: { action: 'backups.delete' } }));
+      const entry = await t.prisma.auditEvent.findFirstOrThrow({ where: { action: 'backups.delete' }, orderBy: { id: 'desc' } });
+      expect(entry.changes).toEqual({ operationId: accepted.id });
+    } finally {
+      await t.close();
+    }
+  });
 });

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { JOB, OperationKind, operationJobId } from '../../../jobs/catalog.js';
 import type { Actor } from '../auth/actor.js';
 import { PrismaService, Tx } from '../database/prisma.service.js';
 import { settlesWithin } from '../async/settles-within.js';
+import { AuditService, redact } from '../audit/audit.service.js';
 import { AppException } from '../errors/app.exception.js';
 import { QueueRegistry } from '../queue/queue.registry.js';
 
@@ -12,6 +14,11 @@ export interface OperationRequest {
   targetType: string;
   targetId?: string;
   payload?: Record<string, unknown>;
+}
+
+/** An operation and the audit entry that says who asked for it; the entry's changes get the operation id. */
+export interface AcceptRequest extends OperationRequest {
+  audit: { action: string; changes?: Record<string, unknown> };
 }
 
 /**
@@ -44,21 +51,40 @@ export class OperationsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly queues: QueueRegistry,
+    private readonly audit: AuditService,
   ) {}
 
+  /** The one way to accept an operation: its row and its audit entry, in the caller's transaction. */
+  async accept(tx: Tx, actor: Actor, request: AcceptRequest): Promise<{ id: string; kind: OperationKind }> {
+    const id = randomUUID();
+    await tx.operation.create({ data: operationRow(id, actor, request), select: { id: true } });
+    await this.audit.record(actor, auditEntry(id, request), tx);
+    return { id, kind: request.kind };
+  }
+
+  /**
+   * accept() as statements for a batch transaction (prisma.$transaction([...])): no interactive
+   * round trips, for the paths that take storms of requests.
+   */
+  acceptStatements(actor: Actor, request: AcceptRequest & { id?: string }) {
+    const id = request.id ?? randomUUID();
+    return {
+      id,
+      kind: request.kind,
+      statements: [this.prisma.operation.create({ data: operationRow(id, actor, request), select: { id: true } }), this.audit.statement(actor, auditEntry(id, request))],
+    };
+  }
+
+  /** An operation row without an audit entry of its own, as a statement of a batch transaction. */
+  createStatement(actor: Actor, request: OperationRequest & { id: string }) {
+    return this.prisma.operation.create({ data: operationRow(request.id, actor, request), select: { id: true } });
+  }
+
+  /** An operation row without an audit entry of its own: for work another entry already describes. */
   async create(tx: Tx, actor: Actor, request: OperationRequest): Promise<{ id: string; kind: OperationKind }> {
-    const row = await tx.operation.create({
-      data: {
-        kind: request.kind,
-        siteId: request.siteId ?? null,
-        targetType: request.targetType,
-        targetId: request.targetId ?? request.siteId ?? null,
-        payload: (request.payload ?? {}) as object,
-        actor: actor.id,
-      },
-      select: { id: true },
-    });
-    return { id: row.id, kind: request.kind };
+    const id = randomUUID();
+    await tx.operation.create({ data: operationRow(id, actor, request), select: { id: true } });
+    return { id, kind: request.kind };
   }
 
   /**
@@ -111,4 +137,32 @@ export class OperationsService {
   static isKnownKind(kind: string): kind is OperationKind {
     return kind in JOB && JOB[kind as OperationKind].operation;
   }
+}
+
+/**
+ * Operation rows live as long as the history: a payload that looks secret
+ * (a key, a token, a password) is a bug, refused before it reaches Postgres.
+ * Secrets a job needs travel in its Redis data (see enqueue).
+ */
+function operationRow(id: string, actor: Actor, request: OperationRequest) {
+  const payload = JSON.parse(JSON.stringify(request.payload ?? {})) as Record<string, unknown>;
+  if (JSON.stringify(redact(payload)) !== JSON.stringify(payload)) throw new Error(`the payload of a ${request.kind} operation may not carry secrets`);
+  return {
+    id,
+    kind: request.kind,
+    siteId: request.siteId ?? null,
+    targetType: request.targetType,
+    targetId: request.targetId ?? request.siteId ?? null,
+    payload: payload as object,
+    actor: actor.id,
+  };
+}
+
+function auditEntry(operationId: string, request: AcceptRequest) {
+  return {
+    action: request.audit.action,
+    targetType: request.targetType,
+    targetId: request.targetId ?? request.siteId,
+    changes: { ...request.audit.changes, operationId },
+  };
 }
