@@ -55,7 +55,8 @@ export class HttpsSweep {
     if (await pendingHttpsOperation(this.prisma, siteId)) return undefined;
     try {
       return await this.prisma.$transaction(async (tx) => {
-        const { id } = await this.operations.accept(tx, SYSTEM_ACTOR, { kind: 'https.renew', siteId, targetType: 'site', audit: { action: 'https.renew' } });
+        await this.audit.record(SYSTEM_ACTOR, { action: 'https.renew', targetType: 'site', targetId: siteId }, tx);
+        const { id } = await this.operations.create(tx, SYSTEM_ACTOR, { kind: 'https.renew', siteId, targetType: 'site' });
         return { id, kind: 'https.renew' as const };
       });
     } catch (error) {

@@ -62,20 +62,7 @@ export class OperationsService {
     return { id, kind: request.kind };
   }
 
-  /**
-   * accept() as statements for a batch transaction (prisma.$transaction([...])): no interactive
-   * round trips, for the paths that take storms of requests.
-   */
-  acceptStatements(actor: Actor, request: AcceptRequest & { id?: string }) {
-    const id = request.id ?? randomUUID();
-    return {
-      id,
-      kind: request.kind,
-      statements: [this.prisma.operation.create({ data: operationRow(id, actor, request), select: { id: true } }), this.audit.statement(actor, auditEntry(id, request))],
-    };
-  }
-
-  /** An operation row without an audit entry of its own, as a statement of a batch transaction. */
+  /** An operation row as a statement of a batch transaction (prisma.$transaction([...])), the path for storms of requests. */
   createStatement(actor: Actor, request: OperationRequest & { id: string }) {
     return this.prisma.operation.create({ data: operationRow(request.id, actor, request), select: { id: true } });
   }
