@@ -11,6 +11,7 @@ import { redisOptions } from '../../src/core/queue/redis-connection.js';
 import { OperationsService } from '../../src/core/operations/operations.service.js';
 import { ReconcileService } from '../../src/core/operations/reconcile.service.js';
 import { PrismaService } from '../../src/core/database/prisma.service.js';
+import { forgetBackupSecrets } from '../support/backup-secrets.js';
 import { readTree, writeTree } from '../support/file-tree.js';
 import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
 import { testConfig, TEST_REDIS_URL } from '../support/test-env.js';
@@ -66,6 +67,7 @@ describe('a member private key for a restore is never stored (e2e: real Postgres
   it('restores with the key, which is in no Postgres table and leaves Redis with the job', async () => {
     const t = await startTestApp(testConfig({ ...env, ROLE: 'all' }));
     try {
+      await forgetBackupSecrets(t.prisma);
       const site = await siteWithArchive(t);
       const before = await readTree(site.documentRoot);
       await writeTree(site.documentRoot, { 'index.html': 'defaced' });
@@ -148,6 +150,7 @@ describe('a member private key for a restore is never stored (e2e: real Postgres
       const entry = await t.prisma.auditEvent.findFirstOrThrow({ where: { action: 'backups.delete' }, orderBy: { id: 'desc' } });
       expect(entry.changes).toEqual({ operationId: accepted.id });
     } finally {
+      await forgetBackupSecrets(t.prisma);
       await t.close();
     }
   });
