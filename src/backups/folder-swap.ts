@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
+import { PathExchange } from '../core/adapters/path-exchange.adapter.js';
 
 /** A new, empty folder next to `target` (same filesystem, so renames are atomic). */
 export async function siblingFolder(target: string, purpose: string): Promise<string> {
@@ -26,20 +27,23 @@ export interface StagedSwap {
 const exists = (path: string) => fs.lstat(path).then(() => true, () => false);
 
 /**
- * Replaces a folder (a site's document root) with a new one by two renames,
- * journalled so that a crash at any point is repaired at the next start:
- * before the first rename nothing happened and the staging folder goes; with
- * the old content aside and the target missing, the old content comes back;
- * after the second rename the old content goes. The site is without its
- * document root only between the two renames, or until the repair when the
- * process died exactly there.
+ * Replaces a folder (a site's document root) with a new one in one atomic
+ * exchange (renameat2), so the site is never without its document root; where
+ * the system cannot exchange, by two renames. Each swap is journalled before
+ * its staging folder exists, and a start repairs what a crash left: the target
+ * always keeps whatever it holds (old content before the exchange, new after),
+ * and whatever is left beside it goes. Only the two-rename fallback has a
+ * moment without a target; a crash there gets the old content back.
  */
 @Injectable()
 export class FolderSwap implements OnApplicationBootstrap {
   private readonly logger = new Logger(FolderSwap.name);
   private readonly journalDir: string;
 
-  constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, 'stateDir'>) {
+  constructor(
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'stateDir'>,
+    private readonly paths: PathExchange,
+  ) {
     this.journalDir = join(config.stateDir, 'folder-swaps');
   }
 
@@ -64,6 +68,16 @@ export class FolderSwap implements OnApplicationBootstrap {
 
   /** Puts the replacement in place; the old content is removed only once the new content is there. */
   async swap(staged: StagedSwap): Promise<void> {
+    if ((await exists(staged.target)) && (await this.paths.exchange(staged.replacement, staged.target))) {
+      // The staging name now holds the old content.
+      await fs.rm(staged.replacement, { recursive: true, force: true });
+      await fs.rm(this.entry(staged.id), { force: true });
+      return;
+    }
+    await this.renameInto(staged);
+  }
+
+  private async renameInto(staged: StagedSwap): Promise<void> {
     const hadOld = await fs.rename(staged.target, staged.aside).then(
       () => true,
       (error: NodeJS.ErrnoException) => {

@@ -3,11 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/bootstrap.js';
 import { FolderSwap, StagedSwap } from '../../src/backups/folder-swap.js';
+import { PathExchange } from '../../src/core/adapters/path-exchange.adapter.js';
+import { ProcessRunner } from '../../src/core/adapters/process.adapter.js';
 import { readTree, writeTree } from '../support/file-tree.js';
 import { testConfig } from '../support/test-env.js';
 
 const OLD_FILES = { 'index.html': 'old', 'css/a.css': 'a' };
 const NEW_FILES = { 'index.html': 'new', 'img/b.bin': 'b' };
+
+/** The real exchange, counting the exchanges it made. */
+class CountingExchange extends PathExchange {
+  exchanged = 0;
+  override async exchange(a: string, b: string): Promise<boolean> {
+    const done = await super.exchange(a, b);
+    if (done) this.exchanged += 1;
+    return done;
+  }
+}
 
 /**
  * The restore's folder swap, crashed at each point a process can die, then
@@ -32,7 +44,7 @@ describe('folder swap: journalled, repaired after a crash at any point (real fil
   });
   afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
-  const swaps = () => new FolderSwap({ stateDir });
+  const swaps = (paths: PathExchange = new PathExchange(new ProcessRunner())) => new FolderSwap({ stateDir }, paths);
 
   async function staged(): Promise<StagedSwap> {
     const swap = await swaps().stage(target, 'restore');
@@ -46,20 +58,38 @@ describe('folder swap: journalled, repaired after a crash at any point (real fil
     return [...beside.filter((n) => n !== 'public'), ...journal];
   }
 
-  it('swaps and leaves nothing behind', async () => {
-    await swaps().swap(await staged());
+  it('swaps in one atomic exchange (renameat2) and leaves nothing behind', async () => {
+    const paths = new CountingExchange(new ProcessRunner());
+    await swaps(paths).swap(await staged());
+    expect(paths.exchanged).toBe(1);
     expect(await readTree(target)).toEqual(NEW);
     expect(await leftovers()).toEqual([]);
   });
 
-  it('crash before the first rename: the site keeps its content, the staging folder goes', async () => {
+  it('where the system cannot exchange, swaps by two renames', async () => {
+    const paths = new CountingExchange(new ProcessRunner(), '/nonexistent/perl');
+    await swaps(paths).swap(await staged());
+    expect(paths.exchanged).toBe(0);
+    expect(await readTree(target)).toEqual(NEW);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('crash right after the exchange: the new content stays, the old goes', async () => {
+    const swap = await staged();
+    expect(await new PathExchange(new ProcessRunner()).exchange(swap.replacement, swap.target)).toBe(true);
+    expect(await swaps().repair()).toBe(1);
+    expect(await readTree(target)).toEqual(NEW);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('crash before the swap: the site keeps its content, the staging folder goes', async () => {
     await staged();
     expect(await swaps().repair()).toBe(1);
     expect(await readTree(target)).toEqual(OLD);
     expect(await leftovers()).toEqual([]);
   });
 
-  it('crash between the renames (no document root): the old content comes back', async () => {
+  it('crash between the two renames of the fallback (no document root): the old content comes back', async () => {
     const swap = await staged();
     await fs.rename(swap.target, swap.aside);
     expect(await swaps().repair()).toBe(1);
@@ -67,7 +97,7 @@ describe('folder swap: journalled, repaired after a crash at any point (real fil
     expect(await leftovers()).toEqual([]);
   });
 
-  it('crash after the second rename: the new content stays, the old goes', async () => {
+  it('crash after the second rename of the fallback: the new content stays, the old goes', async () => {
     const swap = await staged();
     await fs.rename(swap.target, swap.aside);
     await fs.rename(swap.replacement, swap.target);
