@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '../core/auth/actor.js';
 import { CurrentActor, Roles } from '../core/auth/auth.decorators.js';
@@ -39,6 +39,8 @@ export class BackupsController {
   @Roles('staff', 'member')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiAcceptedResponse({ type: OperationAccepted, description: 'back up now' })
+  @ApiConflictResponse({ description: 'backups are not enabled, one is already under way, or the member backup storage is full (details name quota)' })
+  @ApiTooManyRequestsResponse({ description: 'a member has started BACKUP_MANUAL_PER_HOUR backups in the last hour; Retry-After says when to try again' })
   start(@CurrentActor() actor: Actor, @Param('id', new ParseUUIDPipe()) id: string): Promise<OperationAccepted> {
     return this.backups.startBackup(actor, id);
   }

@@ -5,6 +5,8 @@ import type { INestApplication } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { operationJobId } from '../../jobs/catalog.js';
 import { createApp } from '../../src/bootstrap.js';
+import type { Job } from 'bullmq';
+import { OperationRunner } from '../../src/core/operations/operation-runner.service.js';
 import { ReconcileService } from '../../src/core/operations/reconcile.service.js';
 import { QueueRegistry } from '../../src/core/queue/queue.registry.js';
 import { forgetBackupSecrets } from '../support/backup-secrets.js';
@@ -80,4 +82,23 @@ describe('no operation runs twice at once (e2e: two workers, real restic, Redis 
     expect(op.leaseUntil).toBeNull();
     expect(await api.prisma.backupRun.count({ where: { siteId: site.id, kind: 'backup' } })).toBe(1);
   }, 120_000);
+
+  it('a running operation is taken by the next worker only once the lease of the one that died has lapsed', async () => {
+    const runner = api.app.get(OperationRunner);
+    const row = await api.prisma.operation.create({
+      data: { kind: 'backups.delete', targetType: 'site', actor: 'system', status: 'running', attempts: 1, leaseUntil: new Date(Date.now() + 60_000) },
+    });
+    const job = { name: 'backups.delete', data: { operationId: row.id }, attemptsMade: 0, opts: { attempts: 1 } } as unknown as Job<{ operationId: string }>;
+    let runs = 0;
+    const handler = async () => {
+      runs += 1;
+    };
+    expect(await runner.run(job, handler)).toBe('skipped');
+    expect(runs).toBe(0);
+
+    await api.prisma.operation.update({ where: { id: row.id }, data: { leaseUntil: new Date(Date.now() - 1000) } });
+    expect(await runner.run(job, handler)).toBe('succeeded');
+    expect(runs).toBe(1);
+    expect(await api.prisma.operation.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'succeeded', attempts: 2, leaseUntil: null });
+  });
 });
