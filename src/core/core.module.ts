@@ -4,6 +4,7 @@ import { FilesAdapter } from './adapters/files.adapter.js';
 import { ProcessRunner } from './adapters/process.adapter.js';
 import { AuditService } from './audit/audit.service.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { SignInLimiter } from './auth/sign-in-limiter.js';
 import { TokenService } from './auth/token.service.js';
 import { SecretsService } from './crypto/secrets.service.js';
 import { PrismaService } from './database/prisma.service.js';
@@ -17,6 +18,7 @@ const SHARED = [
   PrismaService,
   SecretsService,
   TokenService,
+  SignInLimiter,
   AuditService,
   MetricsService,
   OperationsService,
