@@ -153,12 +153,10 @@ export class BackupsService {
   /** BACKUP_MANUAL_PER_HOUR per member, over all its sites: "back up now" cannot become a loop. */
   private async assertManualBudget(tx: Tx, memberId: string): Promise<void> {
     const limit = this.config.limits.manualBackupsPerHour;
-    const recent = await tx.operation.findMany({
-      where: { kind: 'backups.run', createdAt: { gt: new Date(Date.now() - HOUR_MS) }, actor: { not: 'system' }, siteId: { in: (await tx.site.findMany({ where: { memberId }, select: { id: true } })).map((s) => s.id) } },
-      select: { createdAt: true },
-      orderBy: { createdAt: 'desc' },
-      take: limit,
-    });
+    const recent = await tx.$queryRaw<{ createdAt: Date }[]>`
+      SELECT o.created_at AS "createdAt" FROM operations o JOIN sites s ON s.id = o.site_id
+      WHERE s.member_id = ${memberId}::uuid AND o.kind = 'backups.run' AND o.created_at > now() - interval '1 hour'
+      ORDER BY o.created_at DESC LIMIT ${limit}`;
     if (recent.length < limit) return;
     const retryAfter = (recent[limit - 1].createdAt.getTime() + HOUR_MS - Date.now()) / 1000;
     throw AppException.tooMany(`at most ${limit} manual backups per hour for one member`, retryAfter, [{ field: 'backups', problems: [`${recent.length} started in the last hour, limit ${limit}`] }]);
