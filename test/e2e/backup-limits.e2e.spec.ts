@@ -7,6 +7,7 @@ import type { SMTPServer } from 'smtp-server';
 import { BackupJobs } from '../../src/backups/backup-jobs.service.js';
 import { Mail, startSmtpSink } from '../support/smtp-sink.js';
 import { forgetBackupSecrets } from '../support/backup-secrets.js';
+import { closeLeftoverOperations } from '../support/suite-leftovers.js';
 import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
 import { testConfig, TEST_REDIS_URL } from '../support/test-env.js';
 
@@ -44,6 +45,7 @@ describe('backups cannot fill the disk (e2e: real restic, real Postgres and Redi
   }, 60_000);
 
   afterAll(async () => {
+    if (t) await closeLeftoverOperations(t.prisma);
     if (t) await forgetBackupSecrets(t.prisma);
     await t?.close();
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { forgetBackupSecrets } from '../support/backup-secrets.js';
+import { closeLeftoverOperations } from '../support/suite-leftovers.js';
 import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
 import { testConfig, TEST_REDIS_URL } from '../support/test-env.js';
 
@@ -57,6 +58,7 @@ describe('downloads end cleanly (e2e: real restic dump, clients that go away)', 
   }, 120_000);
 
   afterAll(async () => {
+    if (t) await closeLeftoverOperations(t.prisma);
     if (t) await forgetBackupSecrets(t.prisma);
     await t?.close();
     await fs.rm(dir, { recursive: true, force: true });

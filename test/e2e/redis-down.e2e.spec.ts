@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { JOB, OperationKind, operationJobId } from '../../jobs/catalog.js';
 import { ReconcileService } from '../../src/core/operations/reconcile.service.js';
 import { QueueRegistry } from '../../src/core/queue/queue.registry.js';
+import { closeLeftoverOperations } from '../support/suite-leftovers.js';
 import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
 
@@ -49,6 +50,7 @@ describe('Redis down never hangs a request (e2e: a Redis of its own, stopped and
   }, 60_000);
 
   afterAll(async () => {
+    if (t) await closeLeftoverOperations(t.prisma);
     await t?.close();
     await redis?.stop();
     await fs.rm(dir, { recursive: true, force: true });

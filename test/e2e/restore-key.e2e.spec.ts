@@ -12,6 +12,7 @@ import { OperationsService } from '../../src/core/operations/operations.service.
 import { ReconcileService } from '../../src/core/operations/reconcile.service.js';
 import { PrismaService } from '../../src/core/database/prisma.service.js';
 import { forgetBackupSecrets } from '../support/backup-secrets.js';
+import { closeLeftoverOperations } from '../support/suite-leftovers.js';
 import { readTree, writeTree } from '../support/file-tree.js';
 import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
 import { testConfig, TEST_REDIS_URL } from '../support/test-env.js';
@@ -150,6 +151,7 @@ describe('a member private key for a restore is never stored (e2e: real Postgres
       const entry = await t.prisma.auditEvent.findFirstOrThrow({ where: { action: 'backups.delete' }, orderBy: { id: 'desc' } });
       expect(entry.changes).toEqual({ operationId: accepted.id });
     } finally {
+      await closeLeftoverOperations(t.prisma);
       await forgetBackupSecrets(t.prisma);
       await t.close();
     }

@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { Redis } from 'ioredis';
 import { ArchiveAdapter } from '../../src/core/adapters/archive.adapter.js';
 import { forgetBackupSecrets } from '../support/backup-secrets.js';
+import { closeLeftoverOperations } from '../support/suite-leftovers.js';
 import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { startWebStack, WebStack } from '../support/web-stack.js';
@@ -32,6 +33,7 @@ describe('symlinks never lead out of a site (e2e)', () => {
   }, 60_000);
 
   afterAll(async () => {
+    if (t) await closeLeftoverOperations(t.prisma);
     if (t) await forgetBackupSecrets(t.prisma);
     await t?.close();
     await stack?.stop();

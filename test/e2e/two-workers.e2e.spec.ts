@@ -11,6 +11,7 @@ import { OperationsService } from '../../src/core/operations/operations.service.
 import { ReconcileService } from '../../src/core/operations/reconcile.service.js';
 import { QueueRegistry } from '../../src/core/queue/queue.registry.js';
 import { forgetBackupSecrets } from '../support/backup-secrets.js';
+import { closeLeftoverOperations } from '../support/suite-leftovers.js';
 import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
 import { testConfig, TEST_REDIS_URL } from '../support/test-env.js';
 
@@ -36,6 +37,7 @@ describe('no operation runs twice at once (e2e: two workers, real restic, Redis 
   });
 
   afterAll(async () => {
+    if (api) await closeLeftoverOperations(api.prisma);
     if (api) await forgetBackupSecrets(api.prisma);
     for (const worker of workers) await worker.close();
     await api?.close();

@@ -1,12 +1,12 @@
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../src/bootstrap.js';
+import 'reflect-metadata';
+import { BackupsWorkerModule } from '../../src/backups/backups.worker.module.js';
 import { FolderSwap, StagedSwap } from '../../src/backups/folder-swap.js';
 import { PathExchange } from '../../src/core/adapters/path-exchange.adapter.js';
 import { ProcessRunner } from '../../src/core/adapters/process.adapter.js';
 import { readTree, writeTree } from '../support/file-tree.js';
-import { testConfig } from '../support/test-env.js';
 
 const OLD_FILES = { 'index.html': 'old', 'css/a.css': 'a' };
 const NEW_FILES = { 'index.html': 'new', 'img/b.bin': 'b' };
@@ -113,16 +113,12 @@ describe('folder swap: journalled, repaired after a crash at any point (real fil
     expect(await readTree(target)).toEqual(NEW);
   });
 
-  it('a worker repairs at start', async () => {
+  it('a worker repairs at start: the start hook settles the journal, and every worker has the hook', async () => {
     const swap = await staged();
     await fs.rename(swap.target, swap.aside);
-    const worker = await createApp(testConfig({ ROLE: 'worker', CRONS_ENABLED: 'false', STATE_DIR: stateDir }), { logger: false });
-    await worker.init();
-    try {
-      expect(await readTree(target)).toEqual(OLD);
-      expect(await leftovers()).toEqual([]);
-    } finally {
-      await worker.close();
-    }
+    await swaps().onApplicationBootstrap();
+    expect(await readTree(target)).toEqual(OLD);
+    expect(await leftovers()).toEqual([]);
+    expect(Reflect.getMetadata('providers', BackupsWorkerModule)).toContain(FolderSwap);
   });
 });
