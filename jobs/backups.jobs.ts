@@ -1,4 +1,4 @@
-import { JobSpec, MINUTE } from './job-spec.js';
+import { JobSpec, MINUTE, OperationJobData } from './job-spec.js';
 
 export const BACKUPS_QUEUE = 'backups';
 
@@ -27,3 +27,15 @@ export const BACKUPS_SCHEDULE = {
 export function backupSchedulerId(siteId: string): string {
   return `backup-schedule-${siteId}`;
 }
+
+/**
+ * A member's private key for one restore, sealed with SECRETS_KEY. It travels
+ * in the job's data only (Redis, which keeps nothing on disk), never in the
+ * operation row, and is wiped from the job when the restore ends.
+ */
+export interface RestoreSecrets {
+  sealedPrivateKey?: string;
+  sealedPassphrase?: string;
+}
+
+export type RestoreJobData = OperationJobData & RestoreSecrets;

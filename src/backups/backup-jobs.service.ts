@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { RestoreSecrets } from '../../jobs/catalog.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { PgpKeyError, PgpMessageError } from '../core/adapters/pgp.adapter.js';
@@ -12,8 +13,10 @@ import { PermanentJobError } from '../core/operations/operation.errors.js';
 import type { RunnableOperation } from '../core/operations/operation-runner.service.js';
 import { MailerService } from '../notifications/mailer.service.js';
 import { backupFailedAlert } from './backup-alerts.js';
+import { BackupQuota } from './backup-quota.service.js';
 import { backupPriority } from './backup.providers.js';
-import { siblingFolder, swapInto } from './folder-swap.js';
+import { assertContainedDocumentRoot } from './document-root.guard.js';
+import { FolderSwap } from './folder-swap.js';
 import { ArchiveNotFound, ArchiveTampered, isArchiveId, MemberCustody } from './member-custody.service.js';
 import { BackupResult, ProviderCustody, SiteRef, SnapshotNotFound } from './provider-custody.service.js';
 import type { KeepRules } from './retention.js';
@@ -22,12 +25,13 @@ const HOOK_TIMEOUT_MS = 15 * 60_000;
 
 export type Trigger = 'manual' | 'scheduled';
 
-/** What a restore operation's payload holds; the key fields are sealed with SECRETS_KEY and wiped when the job ends. */
+/** What a restore operation's row holds: never the member's key, which comes with the job (RestoreSecrets). */
 export interface RestorePayload {
   snapshotId: string;
-  sealedPrivateKey?: string;
-  sealedPassphrase?: string;
 }
+
+/** Said when the key was held only by processes or a Redis that have since restarted. */
+export const KEY_GONE = 'the member private key was held only in memory and is gone (a restart in between): send the key again with a new restore request';
 
 type RunKind = 'backup' | 'restore' | 'check' | 'drill';
 
@@ -58,6 +62,8 @@ export class BackupJobs {
     private readonly provider: ProviderCustody,
     private readonly member: MemberCustody,
     private readonly mailer: MailerService,
+    private readonly quota: BackupQuota,
+    private readonly swaps: FolderSwap,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -73,11 +79,13 @@ export class BackupJobs {
       if (trigger === 'scheduled') return 'skipped';
       throw new PermanentJobError('backups are not enabled for this site');
     }
+    if (trigger === 'scheduled' && (await this.storeIsFull(site))) return 'skipped';
     await this.recorded(
       site,
       'backup',
       policy.keyCustody,
       async () => {
+        await assertContainedDocumentRoot(site.documentRoot, this.config.sitesRoot);
         await this.runHook(site, policy.preBackupHook);
         const result = await this.backupWith(site, policy);
         await this.prisma.backupPolicy.update({ where: { siteId }, data: { lastSuccessAt: new Date() } });
@@ -86,6 +94,13 @@ export class BackupJobs {
       lastAttempt,
     );
     return 'succeeded';
+  }
+
+  /** A scheduled run over quota is skipped, and the member and staff told (once a day), rather than filling the disk. */
+  private async storeIsFull(site: LoadedSite): Promise<boolean> {
+    const full = await this.quota.exceeded(site.memberId);
+    if (full) await this.quota.alert(site, full);
+    return full !== undefined;
   }
 
   /** Every enabled site of the member, each by its own keep rules; provider-custody sites share one prune of the member's repository. */
@@ -101,25 +116,21 @@ export class BackupJobs {
     return { removed: removed.length };
   }
 
-  async restore(operation: RunnableOperation): Promise<void> {
+  async restore(operation: RunnableOperation, secrets: RestoreSecrets): Promise<void> {
     const payload = operation.payload as RestorePayload;
-    try {
-      const site = await this.requireSite(operation.siteId);
-      const custody = isArchiveId(payload.snapshotId) ? 'member' : 'provider';
-      await this.recorded(site, 'restore', custody, async () => {
-        const staging = await siblingFolder(site.documentRoot, 'restore');
-        try {
-          await this.restoreInto(site, payload, staging);
-          await swapInto(staging, site.documentRoot);
-        } catch (error) {
-          await fs.rm(staging, { recursive: true, force: true });
-          throw permanentIfHopeless(error);
-        }
-        return { snapshotId: payload.snapshotId };
-      });
-    } finally {
-      await this.wipeRestoreSecrets(operation.id, payload);
-    }
+    const site = await this.requireSite(operation.siteId);
+    const custody = isArchiveId(payload.snapshotId) ? 'member' : 'provider';
+    await this.recorded(site, 'restore', custody, async () => {
+      const staged = await this.swaps.stage(site.documentRoot, 'restore');
+      try {
+        await this.restoreInto(site, payload.snapshotId, secrets, staged.replacement);
+        await this.swaps.swap(staged);
+      } catch (error) {
+        await this.swaps.discard(staged);
+        throw permanentIfHopeless(error);
+      }
+      return { snapshotId: payload.snapshotId };
+    });
   }
 
   async deleteAll(operation: RunnableOperation): Promise<void> {
@@ -196,19 +207,14 @@ export class BackupJobs {
     return this.member.backup(site, policy.memberPublicKey);
   }
 
-  private async restoreInto(site: SiteRef, payload: RestorePayload, staging: string): Promise<void> {
-    if (!isArchiveId(payload.snapshotId)) return this.provider.restoreInto(site, payload.snapshotId, staging);
-    if (!payload.sealedPrivateKey) throw new PermanentJobError('a member-custody restore needs the member private key');
+  private async restoreInto(site: SiteRef, snapshotId: string, secrets: RestoreSecrets, staging: string): Promise<void> {
+    if (!isArchiveId(snapshotId)) return this.provider.restoreInto(site, snapshotId, staging);
+    if (!secrets.sealedPrivateKey) throw new PermanentJobError(KEY_GONE);
     const key = {
-      privateKey: this.secrets.decrypt(payload.sealedPrivateKey),
-      ...(payload.sealedPassphrase ? { passphrase: this.secrets.decrypt(payload.sealedPassphrase) } : {}),
+      privateKey: this.secrets.decrypt(secrets.sealedPrivateKey),
+      ...(secrets.sealedPassphrase ? { passphrase: this.secrets.decrypt(secrets.sealedPassphrase) } : {}),
     };
-    await this.member.restoreInto(site.id, payload.snapshotId, key, staging);
-  }
-
-  private async wipeRestoreSecrets(operationId: string, payload: RestorePayload): Promise<void> {
-    if (!payload.sealedPrivateKey && !payload.sealedPassphrase) return;
-    await this.prisma.operation.update({ where: { id: operationId }, data: { payload: { snapshotId: payload.snapshotId } } });
+    await this.member.restoreInto(site.id, snapshotId, key, staging);
   }
 
   private async runHook(site: SiteRef, hook: string[]): Promise<void> {

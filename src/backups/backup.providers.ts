@@ -3,6 +3,7 @@ import type { Provider } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { ArchiveAdapter } from '../core/adapters/archive.adapter.js';
+import { PathExchange } from '../core/adapters/path-exchange.adapter.js';
 import { PgpAdapter } from '../core/adapters/pgp.adapter.js';
 import { ProcessRunner } from '../core/adapters/process.adapter.js';
 import { StreamingProcessRunner } from '../core/adapters/process-stream.adapter.js';
@@ -29,6 +30,7 @@ export const BACKUP_ADAPTERS: Provider[] = [
     useFactory: (runner: ProcessRunner, config: AppConfig) => new ResticAdapter(runner, { cacheDir: resticCache(config), priority: backupPriority(config) }),
   },
   { provide: PgpAdapter, useFactory: () => new PgpAdapter() },
+  { provide: PathExchange, inject: [ProcessRunner], useFactory: (runner: ProcessRunner) => new PathExchange(runner) },
   {
     provide: ArchiveAdapter,
     inject: [APP_CONFIG],

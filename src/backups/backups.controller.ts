@@ -1,5 +1,6 @@
+import { pipeline } from 'node:stream/promises';
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Put, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '../core/auth/actor.js';
 import { CurrentActor, Roles } from '../core/auth/auth.decorators.js';
@@ -38,6 +39,8 @@ export class BackupsController {
   @Roles('staff', 'member')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiAcceptedResponse({ type: OperationAccepted, description: 'back up now' })
+  @ApiConflictResponse({ description: 'backups are not enabled, one is already under way, or the member backup storage is full (details name quota)' })
+  @ApiTooManyRequestsResponse({ description: 'a member has started BACKUP_MANUAL_PER_HOUR backups in the last hour; Retry-After says when to try again' })
   start(@CurrentActor() actor: Actor, @Param('id', new ParseUUIDPipe()) id: string): Promise<OperationAccepted> {
     return this.backups.startBackup(actor, id);
   }
@@ -60,11 +63,12 @@ export class BackupsController {
   @Roles('staff', 'member')
   @ApiOperation({ summary: 'The latest backup as a streamed archive: a tar (provider custody) or the OpenPGP-encrypted tar.gz (member custody)' })
   @ApiProduces('application/x-tar', 'application/pgp-encrypted')
+  @ApiTooManyRequestsResponse({ description: 'the member already has DOWNLOADS_PER_MEMBER downloads running; Retry-After says when to try again' })
   async download(@CurrentActor() actor: Actor, @Param('id', new ParseUUIDPipe()) id: string, @Res() res: Response): Promise<void> {
     const download = await this.backups.latestDownload(actor, id);
     res.setHeader('Content-Type', download.contentType);
     res.setHeader('Content-Disposition', `attachment; filename="${download.filename}"`);
-    download.stream.on('error', () => res.destroy());
-    download.stream.pipe(res);
+    // pipeline, not pipe: a client that goes away destroys the stream, which stops restic (or closes the file).
+    await pipeline(download.stream, res).catch(() => undefined);
   }
 }

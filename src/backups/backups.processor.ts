@@ -1,7 +1,7 @@
 import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
-import { JobsOfQueue, OperationJobData, QUEUE } from '../../jobs/catalog.js';
+import { JobsOfQueue, OperationJobData, QUEUE, RestoreJobData } from '../../jobs/catalog.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { OperationRunner } from '../core/operations/operation-runner.service.js';
@@ -38,7 +38,7 @@ export class BackupsProcessor extends WorkerHost implements OnApplicationBootstr
   readonly handlers: JobHandlers<JobsOfQueue<typeof QUEUE.backups>> = {
     'backups.run': (job) => this.runner.run(job as Job<OperationJobData>, (op) => this.jobs.runBackup(op.siteId ?? '', 'manual', isLastAttempt(job)).then(() => undefined)),
     'backups.scheduled': (job) => this.jobs.runBackup((job.data as SiteJobData).siteId ?? '', 'scheduled', isLastAttempt(job)),
-    'backups.restore': (job) => this.runner.run(job as Job<OperationJobData>, (op) => this.jobs.restore(op)),
+    'backups.restore': (job) => this.restore(job as Job<RestoreJobData>),
     'backups.delete': (job) => this.runner.run(job as Job<OperationJobData>, (op) => this.jobs.deleteAll(op)),
     'backups.check': (job) => this.perSite(job, 'backups.check', (siteId) => this.jobs.check(siteId)),
     'backups.drill': (job) => this.perSite(job, 'backups.drill', (siteId) => this.jobs.drill(siteId)),
@@ -48,6 +48,16 @@ export class BackupsProcessor extends WorkerHost implements OnApplicationBootstr
 
   process(job: Job): Promise<unknown> {
     return dispatch(this.handlers, job);
+  }
+
+  /** The sealed key leaves Redis with the restore, whatever its outcome: a finished job keeps only the operation id. */
+  private async restore(job: Job<RestoreJobData>): Promise<unknown> {
+    const { operationId, sealedPrivateKey, sealedPassphrase } = job.data;
+    try {
+      return await this.runner.run(job, (op) => this.jobs.restore(op, { sealedPrivateKey, sealedPassphrase }));
+    } finally {
+      if (sealedPrivateKey || sealedPassphrase) await job.updateData({ operationId }).catch(() => undefined);
+    }
   }
 
   /** A periodic job without a site fans out into one job per enabled site, each in its own slot. */

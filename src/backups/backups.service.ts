@@ -1,24 +1,32 @@
 import { isAbsolute } from 'node:path';
 import type { Readable } from 'node:stream';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CronExpressionParser } from 'cron-parser';
+import type { RestoreSecrets } from '../../jobs/catalog.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
 import { PgpAdapter, PgpKeyError } from '../core/adapters/pgp.adapter.js';
 import type { Actor } from '../core/auth/actor.js';
 import { AuditService } from '../core/audit/audit.service.js';
 import { SecretsService } from '../core/crypto/secrets.service.js';
 import { PrismaService, Tx } from '../core/database/prisma.service.js';
 import { AppException, ErrorCode } from '../core/errors/app.exception.js';
-import { OperationsService } from '../core/operations/operations.service.js';
+import { settlesWithin } from '../core/async/settles-within.js';
+import { ENQUEUE_BUDGET_MS, OperationsService } from '../core/operations/operations.service.js';
 import { SiteAccess } from '../sites/site-access.service.js';
 import type { BackupEntryView, BackupListView, BackupPolicyDto, BackupPolicyView, RestoreDto } from './backup-policy.dto.js';
 import type { RestorePayload } from './backup-jobs.service.js';
+import { BackupQuota, inMib } from './backup-quota.service.js';
 import { BackupSchedules } from './backup-schedules.service.js';
+import { DownloadSlots } from './download-slots.js';
 import { isArchiveId, MemberCustody } from './member-custody.service.js';
 import { ProviderCustody } from './provider-custody.service.js';
+import { shortestGapMinutes } from './schedule-gap.js';
 
 const DEFAULTS = { schedule: '0 3 * * *', keepDaily: 7, keepWeekly: 4, keepMonthly: 6 };
 const SNAPSHOT_ID = /^[0-9a-f]{8,64}$/;
 const LIST_LIMIT = 200;
+const HOUR_MS = 3600_000;
 
 type PolicyRow = NonNullable<Awaited<ReturnType<PrismaService['backupPolicy']['findUnique']>>>;
 
@@ -42,6 +50,9 @@ export class BackupsService {
     private readonly schedules: BackupSchedules,
     private readonly provider: ProviderCustody,
     private readonly member: MemberCustody,
+    private readonly downloads: DownloadSlots,
+    private readonly quota: BackupQuota,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async putPolicy(actor: Actor, siteId: string, input: BackupPolicyDto): Promise<BackupPolicyView> {
@@ -55,8 +66,9 @@ export class BackupsService {
       const deleteOp = input.deleteExisting ? await this.createDeletion(tx, actor, siteId) : undefined;
       return { policy, deleteOp };
     });
-    // A failure here is repaired by the schedule reconcile; the policy in Postgres is what counts.
-    await this.schedules.apply(policy).catch((error: Error) => this.logger.warn(`schedule for site ${siteId} not applied yet: ${error.message}`));
+    // A failure or a silent Redis is repaired by the schedule reconcile; the policy in Postgres is what counts.
+    const applying = this.schedules.apply(policy).catch((error: Error) => this.logger.warn(`schedule for site ${siteId} not applied yet: ${error.message}`));
+    if (!(await settlesWithin(applying, ENQUEUE_BUDGET_MS))) this.logger.warn(`schedule for site ${siteId} not applied yet: Redis does not answer`);
     if (deleteOp) await this.operations.enqueue(deleteOp);
     return toPolicyView(policy, deleteOp?.id);
   }
@@ -68,16 +80,17 @@ export class BackupsService {
   }
 
   async startBackup(actor: Actor, siteId: string): Promise<{ operationId: string }> {
+    // Outside the transaction: a full store mails an alert, which must not hold a transaction open.
+    await this.assertRoom(await this.access.require(actor, siteId));
     const op = await this.prisma.$transaction(async (tx) => {
-      await this.access.require(actor, siteId, tx);
+      const site = await this.access.require(actor, siteId, tx);
       const policy = await tx.backupPolicy.findUnique({ where: { siteId } });
       if (!policy?.enabled) throw AppException.conflict('backups are not enabled for this site; PUT a backup policy first');
       if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete'], tx)) {
         throw AppException.conflict('a backup, restore or deletion is already under way for this site');
       }
-      const op = await this.operations.create(tx, actor, { kind: 'backups.run', siteId, targetType: 'site' });
-      await this.audit.record(actor, { action: 'backups.run', targetType: 'site', targetId: siteId, changes: { operationId: op.id } }, tx);
-      return op;
+      if (actor.role === 'member') await this.assertManualBudget(tx, site.memberId);
+      return this.operations.accept(tx, actor, { kind: 'backups.run', siteId, targetType: 'site', audit: { action: 'backups.run' } });
     });
     await this.operations.enqueue(op);
     return { operationId: op.id };
@@ -92,8 +105,8 @@ export class BackupsService {
     if (!member && (input.memberPrivateKey || input.passphrase)) {
       throw AppException.invalid('this is a provider-custody snapshot: send no key', [{ field: 'memberPrivateKey', problems: ['only for member custody'] }]);
     }
-    const payload: RestorePayload = {
-      snapshotId,
+    const payload: RestorePayload = { snapshotId };
+    const sealed: RestoreSecrets = {
       ...(input.memberPrivateKey ? { sealedPrivateKey: this.secrets.encrypt(input.memberPrivateKey) } : {}),
       ...(input.passphrase ? { sealedPassphrase: this.secrets.encrypt(input.passphrase) } : {}),
     };
@@ -102,17 +115,30 @@ export class BackupsService {
       if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete'], tx)) {
         throw AppException.conflict('a backup, restore or deletion is already under way for this site');
       }
-      const op = await this.operations.create(tx, actor, { kind: 'backups.restore', siteId, targetType: 'site', payload: { ...payload } });
-      await this.audit.record(actor, { action: 'backups.restore', targetType: 'site', targetId: siteId, changes: { snapshotId, operationId: op.id } }, tx);
-      return op;
+      return this.operations.accept(tx, actor, { kind: 'backups.restore', siteId, targetType: 'site', payload: { ...payload }, audit: { action: 'backups.restore', changes: { snapshotId } } });
     });
-    await this.operations.enqueue(op);
+    await this.operations.enqueue(op, { ...sealed });
     return { operationId: op.id };
   }
 
-  /** The stream is created last, with nothing awaited after it, so its consumer attaches at once. */
+  /**
+   * The stream is created last, with nothing awaited after it, so its consumer attaches at once.
+   * The download holds one of its member's slots until the stream closes, however it ends.
+   */
   async latestDownload(actor: Actor, siteId: string): Promise<Download> {
     const site = await this.access.require(actor, siteId);
+    const release = this.downloads.take(actor.memberId ?? actor.id);
+    try {
+      const download = await this.openLatest(site, siteId);
+      download.stream.once('close', release);
+      return download;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  private async openLatest(site: { id: string; memberId: string; documentRoot: string; primaryDomain: string }, siteId: string): Promise<Download> {
     const policy = await this.prisma.backupPolicy.findUnique({ where: { siteId } });
     if (policy?.keyCustody === 'member') {
       const archive = await this.member.latest(siteId);
@@ -124,7 +150,30 @@ export class BackupsService {
     return { stream: tar, filename: `${site.primaryDomain}-latest.tar`, contentType: 'application/x-tar' };
   }
 
+  /** BACKUP_MANUAL_PER_HOUR per member, over all its sites: "back up now" cannot become a loop. */
+  private async assertManualBudget(tx: Tx, memberId: string): Promise<void> {
+    const limit = this.config.limits.manualBackupsPerHour;
+    const recent = await tx.$queryRaw<{ createdAt: Date }[]>`
+      SELECT o.created_at AS "createdAt" FROM operations o JOIN sites s ON s.id = o.site_id
+      WHERE s.member_id = ${memberId}::uuid AND o.kind = 'backups.run' AND o.created_at > now() - interval '1 hour'
+      ORDER BY o.created_at DESC LIMIT ${limit}`;
+    if (recent.length < limit) return;
+    const retryAfter = (recent[limit - 1].createdAt.getTime() + HOUR_MS - Date.now()) / 1000;
+    throw AppException.tooMany(`at most ${limit} manual backups per hour for one member`, retryAfter, [{ field: 'backups', problems: [`${recent.length} started in the last hour, limit ${limit}`] }]);
+  }
+
+  private async assertRoom(site: { memberId: string; primaryDomain: string }): Promise<void> {
+    const full = await this.quota.exceeded(site.memberId);
+    if (!full) return;
+    await this.quota.alert(site, full);
+    const { usedMb, limitMb } = inMib(full);
+    throw AppException.conflict(`the backup storage of this member is full (${usedMb} of ${limitMb} MiB): keep fewer backups or ask the host for more room`, [
+      { field: 'quota', problems: [`${usedMb} MiB used of ${limitMb} MiB`] },
+    ]);
+  }
+
   private assertAllowed(actor: Actor, input: BackupPolicyDto): void {
+    this.assertScheduleAllowed(actor, input.schedule);
     if (input.preBackupHook !== undefined && actor.role !== 'staff') {
       throw new AppException(ErrorCode.Forbidden, 'only staff may set a pre-backup hook');
     }
@@ -135,6 +184,17 @@ export class BackupsService {
     if (hook?.length && !isAbsolute(hook[0])) {
       throw AppException.invalid('the hook program must be an absolute path', [{ field: 'preBackupHook', problems: ['first element must be an absolute path'] }]);
     }
+  }
+
+  /** Every run is a full archive for member custody: a member may not ask for more than one per BACKUP_MEMBER_MIN_INTERVAL_MINUTES. */
+  private assertScheduleAllowed(actor: Actor, schedule: string | undefined): void {
+    if (actor.role !== 'member' || schedule === undefined) return;
+    const minimum = this.config.limits.memberBackupMinIntervalMinutes;
+    const gap = shortestGapMinutes(schedule);
+    if (gap >= minimum) return;
+    throw AppException.invalid(`this schedule runs ${gap} minute(s) apart; backups may run at most once every ${minimum} minutes`, [
+      { field: 'schedule', problems: [`runs as often as every ${gap} minute(s); the minimum interval is ${minimum} minutes`] },
+    ]);
   }
 
   private async resolve(input: BackupPolicyDto, existing: PolicyRow | null) {

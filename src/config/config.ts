@@ -61,6 +61,7 @@ export interface AppConfig {
   /** the legal desk: who hears of check-ins and deadlines, the name on public pages, the canary's rhythm */
   legal: { alertEmail?: string; hostName: string; canaryValidDays: number; canaryRemindDays: number };
   console: ConsoleConfig;
+  limits: LimitsConfig;
 }
 
 export interface ConsoleConfig {
@@ -74,6 +75,22 @@ export interface ConsoleConfig {
   linkLimitPerSource: number;
   /** Express "trust proxy": behind a TLS proxy, request.secure (and so the cookie's Secure flag) follows X-Forwarded-Proto */
   trustProxy: string | false;
+}
+
+/** What keeps one careless or hostile caller from using up what everyone shares. */
+export interface LimitsConfig {
+  /** failed sign-ins (unknown, revoked or expired tokens) per source address per minute */
+  authFailuresPerMinute: number;
+  /** a Bearer token for Prometheus; staff tokens are accepted too */
+  metricsToken?: string;
+  /** the shortest gap between two runs of a schedule a member sets */
+  memberBackupMinIntervalMinutes: number;
+  /** backup storage per member, in MiB; 0 = no quota */
+  backupQuotaMb: number;
+  /** manual backups one member may start per hour */
+  manualBackupsPerHour: number;
+  /** backup downloads one member may have running at once (per API process) */
+  downloadsPerMember: number;
 }
 
 export class ConfigError extends Error {
@@ -168,6 +185,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
       linkLimitPerSource: read.int('SIGNIN_LINKS_PER_SOURCE_HOUR', 20, 1, 100_000),
       trustProxy: env.TRUST_PROXY || false,
     },
+    limits: {
+      authFailuresPerMinute: read.int('AUTH_FAILURES_PER_MINUTE', 20, 1, 100_000),
+      metricsToken: read.optionalSecret('METRICS_TOKEN'),
+      memberBackupMinIntervalMinutes: read.int('BACKUP_MEMBER_MIN_INTERVAL_MINUTES', 60, 1, 7 * 24 * 60),
+      backupQuotaMb: read.int('BACKUP_QUOTA_MB', 10_240, 0, 100_000_000),
+      manualBackupsPerHour: read.int('BACKUP_MANUAL_PER_HOUR', 6, 1, 1000),
+      downloadsPerMember: read.int('DOWNLOADS_PER_MEMBER', 2, 1, 100),
+    },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -247,6 +272,13 @@ class Reader {
   listenAddresses(name: string): string[] {
     const values = (this.env[name] ?? '').split(',').map((value) => value.trim()).filter(Boolean);
     return [...new Set(values.map((value) => this.listenAddress(name, value)).filter(Boolean))];
+  }
+
+  optionalSecret(name: string): string | undefined {
+    const value = this.env[name];
+    if (!value) return undefined;
+    if (value.length < 32) this.problems.push(`${name} must be at least 32 characters (openssl rand -hex 32)`);
+    return value;
   }
 
   optionalEmail(name: string, value = this.env[name]): string | undefined {

@@ -5,6 +5,7 @@ import { ProcessRunner } from './adapters/process.adapter.js';
 import { AuditService } from './audit/audit.service.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { SessionService } from './auth/session.service.js';
+import { SignInLimiter } from './auth/sign-in-limiter.js';
 import { TokenService } from './auth/token.service.js';
 import { SecretsService } from './crypto/secrets.service.js';
 import { PrismaService } from './database/prisma.service.js';
@@ -19,6 +20,7 @@ const SHARED = [
   SecretsService,
   TokenService,
   SessionService,
+  SignInLimiter,
   AuditService,
   MetricsService,
   OperationsService,

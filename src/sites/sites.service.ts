@@ -65,10 +65,7 @@ export class SitesService {
         }),
         // Serve the new site over HTTP straight away: a logging.apply without a
         // requested mode renders and installs its vhost and purges nothing.
-        this.prisma.operation.create({
-          data: { id: provisionId, kind: 'logging.apply', siteId: id, targetType: 'site', targetId: id, actor: actor.id, payload: { reason: 'site.create' } },
-          select: { id: true },
-        }),
+        this.operations.createStatement(actor, { id: provisionId, kind: 'logging.apply', siteId: id, targetType: 'site', payload: { reason: 'site.create' } }),
       ])
       .catch((error: unknown) => this.explainCreateFailure(error, domains));
     await this.operations.enqueue({ id: provisionId, kind: 'logging.apply' });

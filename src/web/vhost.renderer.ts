@@ -121,6 +121,7 @@ function documentRoot(input: VhostInput): string[] {
   const gate = contentGate(input.siteKey, input.defence, 'content').map((line) => `    ${line}`);
   return [
     `root ${input.documentRoot};`,
+    'disable_symlinks on from=$document_root;',
     'index index.html;',
     'location / {',
     ...gate,

@@ -44,7 +44,7 @@ describe('no-logging mode (e2e)', () => {
     const page = await stack.curl('fresh.example');
     expect(page.status).toBe(200);
     expect(await t.prisma.attestation.count({ where: { siteId: res.body.id } })).toBe(0);
-    const metrics = await t.http.get('/metrics').expect(200);
+    const metrics = await t.http.get('/metrics').set(bearer(t.staffToken)).expect(200);
     expect(metrics.text).toMatch(/hostkeeper_job_outcomes_total\{job="logging\.apply",outcome="succeeded"\} [1-9]/);
   });
 

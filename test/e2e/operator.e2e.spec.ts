@@ -1,4 +1,4 @@
-import { startTestApp, TestApp } from '../support/test-app.js';
+import { bearer, startTestApp, TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
 
 describe('operator endpoints (e2e)', () => {
@@ -16,7 +16,7 @@ describe('operator endpoints (e2e)', () => {
   it('GET /metrics speaks Prometheus, with request durations and queue depths', async () => {
     await t.http.get('/health');
     await t.http.get('/api/members').expect(401);
-    const res = await t.http.get('/metrics').expect(200);
+    const res = await t.http.get('/metrics').set(bearer(t.staffToken)).expect(200);
     expect(res.headers['content-type']).toMatch(/text\/plain/);
     expect(res.text).toMatch(/hostkeeper_http_request_duration_seconds_bucket\{.*route="\/health"/);
     expect(res.text).toMatch(/hostkeeper_http_request_duration_seconds_count\{method="GET",route="\/api\/members",status="401"\} 1/);

@@ -5,6 +5,7 @@ import { AppException, ErrorCode } from '../errors/app.exception.js';
 import type { Actor, ActorRole } from './actor.js';
 import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators.js';
 import { CSRF_HEADER, csrfMatches, readCookie, SESSION_COOKIE, SessionService } from './session.service.js';
+import { SignInLimiter } from './sign-in-limiter.js';
 import { TokenService } from './token.service.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -20,6 +21,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
     private readonly sessions: SessionService,
+    private readonly signIns: SignInLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -44,8 +46,9 @@ export class AuthGuard implements CanActivate {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new AppException(ErrorCode.Unauthenticated, 'send Authorization: Bearer <token>');
     const actor = await this.tokens.authenticate(match[1]);
-    if (!actor) throw new AppException(ErrorCode.Unauthenticated, 'unknown or revoked token');
-    return actor;
+    if (actor) return actor;
+    this.signIns.refused(request);
+    throw new AppException(ErrorCode.Unauthenticated, 'unknown, revoked or expired token');
   }
 
   private async sessionActor(request: Request, cookie: string): Promise<Actor> {

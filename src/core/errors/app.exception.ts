@@ -8,6 +8,7 @@ export enum ErrorCode {
   Forbidden = 'forbidden',
   Unauthenticated = 'unauthenticated',
   Unavailable = 'unavailable',
+  TooMany = 'too_many',
 }
 
 const STATUS: Record<ErrorCode, HttpStatus> = {
@@ -17,6 +18,7 @@ const STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.Forbidden]: HttpStatus.FORBIDDEN,
   [ErrorCode.Unauthenticated]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.Unavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.TooMany]: HttpStatus.TOO_MANY_REQUESTS,
 };
 
 export class AppException extends Error {
@@ -24,6 +26,8 @@ export class AppException extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    /** seconds; sent as Retry-After */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -42,5 +46,13 @@ export class AppException extends Error {
 
   static conflict(message: string, details?: unknown): AppException {
     return new AppException(ErrorCode.Conflict, message, details);
+  }
+
+  static tooMany(message: string, retryAfterSeconds: number, details?: unknown): AppException {
+    return new AppException(ErrorCode.TooMany, message, details, Math.max(1, Math.ceil(retryAfterSeconds)));
+  }
+
+  static unavailable(message: string, retryAfterSeconds: number): AppException {
+    return new AppException(ErrorCode.Unavailable, message, undefined, Math.max(1, Math.ceil(retryAfterSeconds)));
   }
 }

@@ -20,7 +20,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (body.statusCode >= 500) {
       this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
     }
-    if (!response.headersSent) response.status(body.statusCode).json(body);
+    if (response.headersSent) return;
+    if (exception instanceof AppException && exception.retryAfter !== undefined) response.setHeader('Retry-After', String(exception.retryAfter));
+    response.status(body.statusCode).json(body);
   }
 
   private toBody(exception: unknown): ErrorBody {

@@ -16,12 +16,22 @@ export interface RunnableOperation {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * A worker holds an operation for this long and renews the hold while it
+ * runs; a worker that died lets it lapse, and only then may another take it.
+ */
+export const LEASE_SECONDS = 60;
+const HEARTBEAT_MS = (LEASE_SECONDS * 1000) / 4;
+
 export type JobOutcome = 'succeeded' | 'skipped';
 
 /**
- * Drives an operation-backed job: marks the row running, calls the feature's
- * handler, and writes the outcome. Handlers must be idempotent: a job may run
- * again after Redis lost it.
+ * Drives an operation-backed job: claims the row, calls the feature's
+ * handler, and writes the outcome. The claim is one conditional UPDATE, so
+ * when Redis hands the same operation to two workers (after a flush, the
+ * reconcile re-queues running work), only one runs it; the other skips.
+ * Handlers must still be idempotent: a worker that died mid-way leaves work
+ * that another repeats once the lease lapses.
  */
 @Injectable()
 export class OperationRunner {
@@ -30,58 +40,76 @@ export class OperationRunner {
   constructor(private readonly prisma: PrismaService) {}
 
   async run(job: Job<OperationJobData>, handler: (operation: RunnableOperation) => Promise<void>): Promise<JobOutcome> {
-    const operation = await this.prisma.operation.findUnique({ where: { id: job.data.operationId } });
-    if (!operation || operation.status === 'succeeded' || operation.status === 'failed') return 'skipped';
-
+    const [operation] = await this.claim([job.data.operationId]);
+    if (!operation) return 'skipped';
+    await this.holding(job, operation, handler);
     await this.prisma.operation.update({
       where: { id: operation.id },
-      data: { status: 'running', attempts: { increment: 1 }, startedAt: operation.startedAt ?? new Date() },
-    });
-    try {
-      await handler(operation);
-    } catch (error) {
-      await this.recordFailure(job, operation.id, error as Error);
-      throw error instanceof PermanentJobError ? new UnrecoverableError((error as Error).message) : error;
-    }
-    await this.prisma.operation.update({
-      where: { id: operation.id },
-      data: { status: 'succeeded', error: null, finishedAt: new Date() },
+      data: { status: 'succeeded', error: null, finishedAt: new Date(), leaseUntil: null },
     });
     return 'succeeded';
   }
 
   /**
-   * run() for jobs that arrive in bursts: marking rows running and succeeded
-   * is shared with the jobs running at the same time (one UPDATE per group
-   * instead of a read and two writes per job). Failures are recorded one by
-   * one, exactly as run() does.
+   * run() for jobs that arrive in bursts: claiming rows and marking them
+   * succeeded is shared with the jobs running at the same time (one UPDATE
+   * per group instead of one per job). Failures are recorded one by one,
+   * exactly as run() does.
    */
   async runGrouped(job: Job<OperationJobData>, handler: (operation: RunnableOperation) => Promise<void>): Promise<JobOutcome> {
     const operation = await this.claims.push(job.data.operationId);
     if (!operation) return 'skipped';
+    await this.holding(job, operation, handler);
+    await this.successes.push(operation.id);
+    return 'succeeded';
+  }
+
+  private async holding(job: Job, operation: RunnableOperation, handler: (operation: RunnableOperation) => Promise<void>): Promise<void> {
+    const heartbeat = setInterval(() => void this.renew(operation.id), HEARTBEAT_MS);
+    heartbeat.unref();
     try {
       await handler(operation);
     } catch (error) {
       await this.recordFailure(job, operation.id, error as Error);
       throw error instanceof PermanentJobError ? new UnrecoverableError((error as Error).message) : error;
+    } finally {
+      clearInterval(heartbeat);
     }
-    await this.successes.push(operation.id);
-    return 'succeeded';
+  }
+
+  /** Queued rows, and running rows whose holder stopped renewing; never a row another worker holds. */
+  private async claim(requested: string[]): Promise<RunnableOperation[]> {
+    const ids = requested.filter((id) => UUID.test(id));
+    if (ids.length === 0) return [];
+    return this.prisma.$queryRaw<RunnableOperation[]>`
+      UPDATE operations
+      SET status = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, now()),
+          lease_until = now() + make_interval(secs => ${LEASE_SECONDS})
+      WHERE id = ANY(${ids}::uuid[])
+        AND (status = 'queued' OR (status = 'running' AND (lease_until IS NULL OR lease_until < now())))
+      RETURNING id::text AS id, kind, site_id::text AS "siteId", actor, payload`;
+  }
+
+  private async renew(id: string): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE operations SET lease_until = now() + make_interval(secs => ${LEASE_SECONDS}) WHERE id = ${id}::uuid AND status = 'running'`.catch(
+      (error: Error) => this.logger.warn(`lease of operation ${id} not renewed: ${error.message}`),
+    );
   }
 
   private readonly claims = new Coalescer<string, RunnableOperation | undefined>(async (requested) => {
-    const ids = requested.filter((id) => UUID.test(id));
-    const rows = await this.prisma.$queryRaw<RunnableOperation[]>`
-      UPDATE operations SET status = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, now())
-      WHERE id = ANY(${ids}::uuid[]) AND status NOT IN ('succeeded', 'failed')
-      RETURNING id::text AS id, kind, site_id::text AS "siteId", actor, payload`;
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return requested.map((id) => byId.get(id));
+    const byId = new Map((await this.claim(requested)).map((row) => [row.id, row]));
+    // An id asked for twice in one group is run once: the first asker takes the row.
+    return requested.map((id) => {
+      const row = byId.get(id);
+      byId.delete(id);
+      return row;
+    });
   });
 
   private readonly successes = new Coalescer<string, void>(async (ids) => {
     await this.prisma.$executeRaw`
-      UPDATE operations SET status = 'succeeded', error = NULL, finished_at = now() WHERE id = ANY(${ids}::uuid[])`;
+      UPDATE operations SET status = 'succeeded', error = NULL, finished_at = now(), lease_until = NULL WHERE id = ANY(${ids}::uuid[])`;
     return ids.map(() => undefined);
   });
 
@@ -90,7 +118,7 @@ export class OperationRunner {
     const message = error.message.slice(0, 2000);
     await this.prisma.operation.update({
       where: { id: operationId },
-      data: final ? { status: 'failed', error: message, finishedAt: new Date() } : { status: 'queued', error: message },
+      data: final ? { status: 'failed', error: message, finishedAt: new Date(), leaseUntil: null } : { status: 'queued', error: message, leaseUntil: null },
     });
     this.logger.warn(`${job.name} ${operationId} ${final ? 'failed' : 'will retry'}: ${message}`);
   }

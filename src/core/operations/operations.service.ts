@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { JOB, OperationKind, operationJobId } from '../../../jobs/catalog.js';
 import type { Actor } from '../auth/actor.js';
 import { PrismaService, Tx } from '../database/prisma.service.js';
+import { settlesWithin } from '../async/settles-within.js';
+import { AuditService, redact } from '../audit/audit.service.js';
 import { AppException } from '../errors/app.exception.js';
 import { QueueRegistry } from '../queue/queue.registry.js';
 
@@ -12,6 +15,18 @@ export interface OperationRequest {
   targetId?: string;
   payload?: Record<string, unknown>;
 }
+
+/** An operation and the audit entry that says who asked for it; the entry's changes get the operation id. */
+export interface AcceptRequest extends OperationRequest {
+  audit: { action: string; changes?: Record<string, unknown> };
+}
+
+/**
+ * How long a request waits for Redis to take a job. With Redis down BullMQ's
+ * connection would wait for ever; the row is in Postgres already, so the
+ * request answers and the job follows when Redis is back (or reconcile adds it).
+ */
+export const ENQUEUE_BUDGET_MS = 500;
 
 export interface OperationView {
   id: string;
@@ -36,27 +51,40 @@ export class OperationsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly queues: QueueRegistry,
+    private readonly audit: AuditService,
   ) {}
 
-  async create(tx: Tx, actor: Actor, request: OperationRequest): Promise<{ id: string; kind: OperationKind }> {
-    const row = await tx.operation.create({
-      data: {
-        kind: request.kind,
-        siteId: request.siteId ?? null,
-        targetType: request.targetType,
-        targetId: request.targetId ?? request.siteId ?? null,
-        payload: (request.payload ?? {}) as object,
-        actor: actor.id,
-      },
-      select: { id: true },
-    });
-    return { id: row.id, kind: request.kind };
+  /** The one way to accept an operation: its row and its audit entry, in the caller's transaction. */
+  async accept(tx: Tx, actor: Actor, request: AcceptRequest): Promise<{ id: string; kind: OperationKind }> {
+    const id = randomUUID();
+    await tx.operation.create({ data: operationRow(id, actor, request), select: { id: true } });
+    await this.audit.record(actor, auditEntry(id, request), tx);
+    return { id, kind: request.kind };
   }
 
-  /** After commit. A failure here is logged, not thrown: the reconcile step will enqueue it. */
-  async enqueue(operation: { id: string; kind: string }): Promise<void> {
+  /** An operation row as a statement of a batch transaction (prisma.$transaction([...])), the path for storms of requests. */
+  createStatement(actor: Actor, request: OperationRequest & { id: string }) {
+    return this.prisma.operation.create({ data: operationRow(request.id, actor, request), select: { id: true } });
+  }
+
+  /** An operation row without an audit entry of its own: for work another entry already describes. */
+  async create(tx: Tx, actor: Actor, request: OperationRequest): Promise<{ id: string; kind: OperationKind }> {
+    const id = randomUUID();
+    await tx.operation.create({ data: operationRow(id, actor, request), select: { id: true } });
+    return { id, kind: request.kind };
+  }
+
+  /**
+   * After commit. A failure or a slow Redis is logged, not thrown: the reconcile step will enqueue it.
+   * `secrets` travel in the job's data only (Redis, which keeps nothing on disk here), never in the row.
+   */
+  async enqueue(operation: { id: string; kind: string }, secrets: Record<string, string> = {}): Promise<void> {
+    const adding = this.queues.add(operation.kind as OperationKind, { ...secrets, operationId: operation.id }, operationJobId(operation.id));
     try {
-      await this.queues.add(operation.kind as OperationKind, { operationId: operation.id }, operationJobId(operation.id));
+      if (!(await settlesWithin(adding, ENQUEUE_BUDGET_MS))) {
+        this.logger.warn(`operation ${operation.id} not enqueued yet (Redis does not answer); it will be when Redis is back`);
+        adding.catch(() => undefined);
+      }
     } catch (error) {
       this.logger.warn(`operation ${operation.id} not enqueued yet (${(error as Error).message}); reconcile will retry`);
     }
@@ -118,5 +146,33 @@ function operationView(row: {
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
+  };
+}
+
+/**
+ * Operation rows live as long as the history: a payload that looks secret
+ * (a key, a token, a password) is a bug, refused before it reaches Postgres.
+ * Secrets a job needs travel in its Redis data (see enqueue).
+ */
+function operationRow(id: string, actor: Actor, request: OperationRequest) {
+  const payload = JSON.parse(JSON.stringify(request.payload ?? {})) as Record<string, unknown>;
+  if (JSON.stringify(redact(payload)) !== JSON.stringify(payload)) throw new Error(`the payload of a ${request.kind} operation may not carry secrets`);
+  return {
+    id,
+    kind: request.kind,
+    siteId: request.siteId ?? null,
+    targetType: request.targetType,
+    targetId: request.targetId ?? request.siteId ?? null,
+    payload: payload as object,
+    actor: actor.id,
+  };
+}
+
+function auditEntry(operationId: string, request: AcceptRequest) {
+  return {
+    action: request.audit.action,
+    targetType: request.targetType,
+    targetId: request.targetId ?? request.siteId,
+    changes: { ...request.audit.changes, operationId },
   };
 }

@@ -9,9 +9,10 @@ const GRACE_MS = 2_000;
 
 /**
  * Postgres is the source of truth. Redis keeps nothing on disk, so after it
- * restarts (or is flushed) operations still queued or running in Postgres
- * have no job. This finds them and enqueues them again; jobId makes it safe
- * to run any number of times.
+ * restarts (or is flushed) operations still queued, or running with a lapsed
+ * lease, have no job. This finds them and enqueues them again; jobId makes it
+ * safe to run any number of times, and the runner's claim makes a duplicate
+ * delivery harmless.
  */
 @Injectable()
 export class ReconcileService {
@@ -25,7 +26,11 @@ export class ReconcileService {
 
   async reconcileOperations(): Promise<number> {
     const pending = await this.prisma.operation.findMany({
-      where: { status: { in: ['queued', 'running'] }, createdAt: { lt: new Date(Date.now() - GRACE_MS) } },
+      where: {
+        createdAt: { lt: new Date(Date.now() - GRACE_MS) },
+        // A running operation whose worker still renews its lease is in hand, whatever Redis forgot.
+        OR: [{ status: 'queued' }, { status: 'running', OR: [{ leaseUntil: null }, { leaseUntil: { lt: new Date() } }] }],
+      },
       select: { id: true, kind: true },
       orderBy: { createdAt: 'asc' },
     });

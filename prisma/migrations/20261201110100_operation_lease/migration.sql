@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "operations" ADD COLUMN "lease_until" TIMESTAMPTZ(3);

@@ -1,0 +1,111 @@
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { operationJobId } from '../../jobs/catalog.js';
+import { createApp } from '../../src/bootstrap.js';
+import type { Job } from 'bullmq';
+import { OperationRunner } from '../../src/core/operations/operation-runner.service.js';
+import { OperationsService } from '../../src/core/operations/operations.service.js';
+import { ReconcileService } from '../../src/core/operations/reconcile.service.js';
+import { QueueRegistry } from '../../src/core/queue/queue.registry.js';
+import { forgetBackupSecrets } from '../support/backup-secrets.js';
+import { closeLeftoverOperations } from '../support/suite-leftovers.js';
+import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
+import { testConfig, TEST_REDIS_URL } from '../support/test-env.js';
+
+/**
+ * Two worker processes' worth of application on one Postgres and one Redis.
+ * Redis is flushed while a backup runs and the job reaches the other worker
+ * again: it must not run the backup too.
+ */
+describe('no operation runs twice at once (e2e: two workers, real restic, Redis flushed mid-run)', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  let api: TestApp;
+  const workers: INestApplication[] = [];
+
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(join(tmpdir(), 'hk-two-workers-'));
+    env = { CRONS_ENABLED: 'false', STATE_DIR: join(dir, 'state'), SITES_ROOT: join(dir, 'www'), BACKUP_TARGET: join(dir, 'backups') };
+    const redis = new Redis(TEST_REDIS_URL);
+    await redis.flushdb();
+    redis.disconnect();
+    api = await startTestApp(testConfig({ ...env, ROLE: 'api' }));
+    env.SECRETS_KEY = api.config.secretsKey.toString('base64');
+  });
+
+  afterAll(async () => {
+    if (api) await closeLeftoverOperations(api.prisma);
+    if (api) await forgetBackupSecrets(api.prisma);
+    for (const worker of workers) await worker.close();
+    await api?.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  async function startWorker(): Promise<INestApplication> {
+    const worker = await createApp(testConfig({ ...env, ROLE: 'worker' }), { logger: ['error', 'warn'] });
+    await worker.init();
+    workers.push(worker);
+    return worker;
+  }
+
+  it('the second worker skips the operation the first still runs', async () => {
+    const staff = bearer(api.staffToken);
+    const marker = join(dir, 'hook-runs');
+    const member = (await api.http.post('/api/members').set(staff).send({ name: 'Twice', contactEmail: 'twice@example.org' }).expect(201)).body;
+    const site = (await api.http.post('/api/sites').set(staff).send({ memberId: member.id, domains: ['twice.example'] }).expect(201)).body;
+    await fs.mkdir(site.documentRoot, { recursive: true });
+    await fs.writeFile(join(site.documentRoot, 'index.html'), 'hello');
+    // The hook marks each run of the backup and holds it long enough for the second worker to see it.
+    const hook = ['/bin/sh', '-c', `echo run >> ${marker}; sleep 10`];
+    await api.http.put(`/api/sites/${site.id}/backup-policy`).set(staff).send({ enabled: true, preBackupHook: hook }).expect(200);
+
+    await startWorker();
+    const { operationId } = (await api.http.post(`/api/sites/${site.id}/backups`).set(staff).expect(202)).body;
+    await eventually(async () => expect(await fs.readFile(marker, 'utf8')).toBe('run\n'), 20_000);
+
+    const redis = new Redis(TEST_REDIS_URL);
+    await redis.flushdb();
+    redis.disconnect();
+    const second = await startWorker();
+    // The reconcile leaves an operation whose lease is held alone; a redelivery (BullMQ's stalled-job
+    // check, or a reconcile from before leases) still reaches the second worker, which must skip it.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const queue = second.get(QueueRegistry).of('backups');
+    await second.get(ReconcileService).reconcileOperations();
+    expect(await queue.getJob(operationJobId(operationId))).toBeUndefined();
+    await second.get(OperationsService).enqueue({ id: operationId, kind: 'backups.run' });
+    await eventually(async () => expect(await queue.getJobState(operationJobId(operationId))).toBe('completed'), 20_000, 200);
+    expect((await api.prisma.operation.findUniqueOrThrow({ where: { id: operationId } })).status).toBe('running');
+    // Read once completed: a job fetched while still active has no return value yet.
+    expect((await queue.getJob(operationJobId(operationId)))?.returnvalue).toBe('skipped');
+
+    await eventually(async () => expect((await api.prisma.operation.findUniqueOrThrow({ where: { id: operationId } })).status).toBe('succeeded'), 30_000);
+    expect(await fs.readFile(marker, 'utf8')).toBe('run\n');
+    const op = await api.prisma.operation.findUniqueOrThrow({ where: { id: operationId } });
+    expect(op.attempts).toBe(1);
+    expect(op.leaseUntil).toBeNull();
+    expect(await api.prisma.backupRun.count({ where: { siteId: site.id, kind: 'backup' } })).toBe(1);
+  }, 120_000);
+
+  it('a running operation is taken by the next worker only once the lease of the one that died has lapsed', async () => {
+    const runner = api.app.get(OperationRunner);
+    const row = await api.prisma.operation.create({
+      data: { kind: 'backups.delete', targetType: 'site', actor: 'system', status: 'running', attempts: 1, leaseUntil: new Date(Date.now() + 60_000) },
+    });
+    const job = { name: 'backups.delete', data: { operationId: row.id }, attemptsMade: 0, opts: { attempts: 1 } } as unknown as Job<{ operationId: string }>;
+    let runs = 0;
+    const handler = async () => {
+      runs += 1;
+    };
+    expect(await runner.run(job, handler)).toBe('skipped');
+    expect(runs).toBe(0);
+
+    await api.prisma.operation.update({ where: { id: row.id }, data: { leaseUntil: new Date(Date.now() - 1000) } });
+    expect(await runner.run(job, handler)).toBe('succeeded');
+    expect(runs).toBe(1);
+    expect(await api.prisma.operation.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'succeeded', attempts: 2, leaseUntil: null });
+  });
+});
