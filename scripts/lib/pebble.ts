@@ -17,6 +17,8 @@ export interface PebbleOptions {
   nonceRejectPercent?: number;
   /** Share of authorizations pebble reuses across orders, 0-100. Default: pebble's own (50). */
   authzReusePercent?: number;
+  /** Lifetime of every certificate this pebble issues (its certificateValidityPeriod). Default: pebble's own. */
+  certificateValidityHours?: number;
   pebbleBin?: string;
   challtestsrvBin?: string;
 }
@@ -26,6 +28,8 @@ export interface PebbleHandle {
   /** PEM of the certificate pebble's own HTTPS listeners present: pass it as ACME_CA_BUNDLE. */
   caBundlePath: string;
   caBundlePem: string;
+  /** The key of pebble's own TLS certificate (for a proxy in front of it that presents the same certificate). */
+  tlsKeyPem: string;
   /** The fake DNS server pebble resolves domains with. */
   dnsAddress: string;
   /** The root that certificates issued by pebble chain to (it changes on every pebble start). */
@@ -69,6 +73,7 @@ export async function startPebble(options: PebbleOptions): Promise<PebbleHandle>
     directoryUrl,
     caBundlePath: tls.certPath,
     caBundlePem: tls.certPem,
+    tlsKeyPem: await fs.readFile(tls.keyPath, 'utf8'),
     dnsAddress,
     fetchRootPem: () => fetchRoot(`https://127.0.0.1:${managementPort}/roots/0`, tls.certPem),
     setARecord: (host, addresses) => manageDns(dnsManagementPort, '/add-a', { host, addresses }),
@@ -108,6 +113,7 @@ async function writeConfig(options: PebbleOptions, tls: TlsFiles, acmePort: numb
       tlsPort: options.tlsPort ?? 5001,
       ocspResponderURL: '',
       externalAccountBindingRequired: false,
+      ...(options.certificateValidityHours ? { certificateValidityPeriod: options.certificateValidityHours * 3600 } : {}),
     },
   };
   await fs.writeFile(configPath, JSON.stringify(config, null, 2));
