@@ -55,6 +55,8 @@ export interface AriProxy {
   refuseReplaces: boolean;
   /** Leave renewalInfo out of the directory, as a CA without ARI would. */
   offerAri: boolean;
+  /** Answer every newOrder with rateLimited and this Retry-After (seconds), as an overloaded CA does. */
+  rateLimitOrders?: number;
   renewalInfoRequests: number;
   stop(): Promise<void>;
 }
@@ -105,6 +107,7 @@ export async function startAriProxy(options: AriProxyOptions): Promise<AriProxy>
     if (req.method === 'GET' && path.startsWith(RENEWAL_PATH)) return answerRenewalInfo(path.slice(RENEWAL_PATH.length), res);
     const body = await readBody(req);
     if (req.method === 'POST' && path === '/order-plz') {
+      if (proxy.rateLimitOrders !== undefined) return problem(res, 429, 'rateLimited', 'too many new orders', { 'retry-after': String(proxy.rateLimitOrders) });
       const refusal = recordOrder(body);
       if (refusal) return problem(res, 400, refusal.type, refusal.detail);
     }
@@ -212,7 +215,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function problem(res: ServerResponse, status: number, type: string, detail: string): void {
-  res.writeHead(status, { 'content-type': 'application/problem+json' });
+function problem(res: ServerResponse, status: number, type: string, detail: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/problem+json', ...headers });
   res.end(JSON.stringify({ type: `urn:ietf:params:acme:error:${type}`, detail, status }));
 }

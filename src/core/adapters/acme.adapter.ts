@@ -125,6 +125,10 @@ let interceptorsInstalled = false;
 function installInterceptors(): void {
   if (interceptorsInstalled) return;
   interceptorsInstalled = true;
+  // acme-client would sleep out a 429's Retry-After (30 minutes, five times over)
+  // inside the job; we record it and stop ordering instead, and retry transient
+  // trouble ourselves in step().
+  (acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } }).acmeSettings.retryMaxAttempts = 0;
   acme.axios.interceptors.request.use((config) => {
     const agent = config.url ? caAgents.get(originOf(config.url)) : undefined;
     if (agent) config.httpsAgent = agent;
@@ -367,7 +371,7 @@ export class AcmeAdapter {
         return await work();
       } catch (error) {
         const classified = this.classify(error);
-        if (attempt >= RETRY_ATTEMPTS || !RETRIED_IN_PLACE.has(shortType(classified.type))) throw classified;
+        if (attempt >= RETRY_ATTEMPTS || !retriedInPlace(classified)) throw classified;
         await new Promise((done) => setTimeout(done, RETRY_BASE_MS * 2 ** (attempt - 1)));
       }
     }
@@ -453,6 +457,11 @@ function problemIn(status: number, body: unknown): Problem | undefined {
   if (status >= 400 && typeof data.type === 'string') return data;
   if (data.status !== 'invalid') return undefined;
   return data.error ?? data.challenges?.find((challenge) => challenge.error)?.error;
+}
+
+/** What the CA asks clients to retry, and transport trouble without a problem document (network, HTTP 5xx). */
+function retriedInPlace(error: AcmeError): boolean {
+  return RETRIED_IN_PLACE.has(shortType(error.type)) || (error.type === undefined && !error.permanent);
 }
 
 function shortType(type: string | undefined): string {
