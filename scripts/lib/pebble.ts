@@ -36,6 +36,8 @@ export interface PebbleHandle {
   fetchRootPem(): Promise<string>;
   /** Points a name at another (loopback) address in the fake DNS, e.g. one where nothing listens. */
   setARecord(host: string, addresses: string[]): Promise<void>;
+  /** Publishes CAA records for a name in the fake DNS (RFC 8659 tag/value pairs). */
+  setCaa(host: string, policies: Array<{ tag: string; value: string }>): Promise<void>;
   /** Forgets the name's A records (challtestsrv's add-a appends), so it resolves to the default address again. */
   clearARecord(host: string): Promise<void>;
   stop(): Promise<void>;
@@ -78,6 +80,7 @@ export async function startPebble(options: PebbleOptions): Promise<PebbleHandle>
     fetchRootPem: () => fetchRoot(`https://127.0.0.1:${managementPort}/roots/0`, tls.certPem),
     setARecord: (host, addresses) => manageDns(dnsManagementPort, '/add-a', { host, addresses }),
     clearARecord: (host) => manageDns(dnsManagementPort, '/clear-a', { host }),
+    setCaa: (host, policies) => manageDns(dnsManagementPort, '/add-caa', { host, policies }),
     stop,
   };
 }
@@ -154,7 +157,7 @@ async function fetchRoot(url: string, ca: string): Promise<string> {
 }
 
 /** One call to challtestsrv's management API (its DNS answers). */
-async function manageDns(managementPort: number, path: '/add-a' | '/clear-a', body: object): Promise<void> {
+async function manageDns(managementPort: number, path: '/add-a' | '/clear-a' | '/add-caa', body: object): Promise<void> {
   const response = await httpRequest(`http://127.0.0.1:${managementPort}${path}`, 'POST', JSON.stringify(body));
   if (response.status !== 200) throw new Error(`challtestsrv ${path} answered ${response.status}: ${response.body}`);
 }
