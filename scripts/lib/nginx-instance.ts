@@ -105,6 +105,8 @@ http {
   server {
     listen ${LISTEN_ADDRESS}:${input.httpsPort} ssl default_server;
     ssl_reject_handshake on;
+    # the protocol version is agreed with the default server before SNI picks a site
+    ssl_protocols TLSv1.2 TLSv1.3;
   }
 
   include ${path(input.sitesDir)}/*.conf;

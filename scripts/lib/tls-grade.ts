@@ -32,27 +32,38 @@ export function gradeFromTestssl(findings: TestsslFinding[]): TlsGrade {
     [offered('cipherlist_3DES_IDEA'), 'C', '3DES or IDEA ciphers offered'],
     [offered('TLS1') || offered('TLS1_1'), 'B', 'TLS 1.0 or 1.1 offered'],
     [!/^offered/.test(by.get('FS')?.finding ?? by.get('PFS')?.finding ?? ''), 'B', 'no forward secrecy'],
-    [!offered('TLS1_3'), 'A-', 'no TLS 1.3'],
+    [!offered('TLS1_3'), 'A-', `no TLS 1.3 (testssl: ${by.get('TLS1_3')?.finding ?? 'not tested'})`],
     [untrusted(by.get('cert_chain_of_trust')), 'T', `certificate not trusted: ${by.get('cert_chain_of_trust')?.finding ?? 'not checked'}`],
     [/expired/i.test(by.get('cert_expirationStatus')?.finding ?? ''), 'T', 'certificate expired'],
   ];
   const reasons = caps.filter(([applies]) => applies).map(([, , reason]) => reason);
   let grade = caps.filter(([applies]) => applies).reduce((worst, [, cap]) => (GRADES.indexOf(cap) > GRADES.indexOf(worst) ? cap : worst), 'A');
   if (grade === 'A') {
-    const hsts = hstsSeconds(by.get('HSTS')?.finding);
-    const warned = findings.some((finding) => ['WARN', 'HIGH', 'CRITICAL'].includes(finding.severity));
-    if (hsts >= HSTS_MIN_SECONDS && !warned) grade = 'A+';
-    else reasons.push(hsts >= HSTS_MIN_SECONDS ? 'warnings keep it from A+' : 'no HSTS of at least 6 months (A+ needs it)');
+    const hstsFinding = (by.get('HSTS_time') ?? by.get('HSTS'))?.finding;
+    const hsts = hstsSeconds(hstsFinding);
+    if (hsts >= HSTS_MIN_SECONDS && warnings(findings) === '') grade = 'A+';
+    else reasons.push(hsts >= HSTS_MIN_SECONDS ? `warnings keep it from A+: ${warnings(findings)}` : `no HSTS of at least 6 months, A+ needs it (testssl: ${hstsFinding ?? 'not tested'})`);
   }
   return { grade, reasons };
+}
+
+/**
+ * Not the server's doing: testssl's own OpenSSL lacking engines, and a
+ * certificate without revocation URLs (pebble's; SSL Labs shows it without
+ * a cap, and Let's Encrypt's certificates carry a CRL URL).
+ */
+const NOT_GRADED = new Set(['engine_problem', 'cert_revocation']);
+
+function warnings(findings: TestsslFinding[]): string {
+  return findings.filter((finding) => ['WARN', 'HIGH', 'CRITICAL'].includes(finding.severity) && !NOT_GRADED.has(finding.id)).map((finding) => `${finding.id}: ${finding.finding}`).join('; ');
 }
 
 function untrusted(finding?: TestsslFinding): boolean {
   return finding === undefined || !/^passed/i.test(finding.finding);
 }
 
-/** testssl prints e.g. "730 days=63072000 s" or "not offered". */
+/** testssl 3.0 says e.g. `HSTS_time`: "730 days (=63072000 seconds) > 15552000 seconds", or `HSTS`: "not offered". */
 function hstsSeconds(finding?: string): number {
-  const seconds = /=(\d+) s/.exec(finding ?? '')?.[1];
+  const seconds = /=\s*(\d+)\s*s/.exec(finding ?? '')?.[1];
   return seconds ? Number(seconds) : 0;
 }

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ProcessRunner } from '../../src/core/adapters/process.adapter.js';
 import { gradeFromTestssl } from '../../scripts/lib/tls-grade.js';
@@ -14,14 +15,14 @@ describe('TLS grade from testssl findings (SSL Labs rules)', () => {
     { id: 'TLS1_3', severity: 'OK', finding: 'offered with final' },
     { id: 'FS', severity: 'OK', finding: 'offered' },
     { id: 'cert_chain_of_trust', severity: 'OK', finding: 'passed.' },
-    { id: 'HSTS', severity: 'OK', finding: '730 days=63072000 s' },
+    { id: 'HSTS_time', severity: 'OK', finding: '730 days (=63072000 seconds) > 15552000 seconds' },
   ];
   const without = (id: string) => good.filter((finding) => finding.id !== id);
 
   it('gives A+ with HSTS of 6 months or more and no warnings, A without HSTS', () => {
     expect(gradeFromTestssl(good).grade).toBe('A+');
-    expect(gradeFromTestssl([...without('HSTS'), { id: 'HSTS', severity: 'LOW', finding: 'not offered' }]).grade).toBe('A');
-    expect(gradeFromTestssl([...without('HSTS'), { id: 'HSTS', severity: 'OK', finding: '30 days=2592000 s' }]).grade).toBe('A');
+    expect(gradeFromTestssl([...without('HSTS_time'), { id: 'HSTS', severity: 'LOW', finding: 'not offered' }]).grade).toBe('A');
+    expect(gradeFromTestssl([...without('HSTS_time'), { id: 'HSTS_time', severity: 'LOW', finding: '30 days (=2592000 seconds) < 15552000 seconds' }]).grade).toBe('A');
   });
 
   it('caps as SSL Labs does: no TLS 1.3 at A-, TLS 1.0 at B, 3DES at C, SSLv3 fails, an untrusted chain is T', () => {
@@ -69,5 +70,8 @@ describe('npm run check:tls against served sites', () => {
     await served('plain.test', false);
     expect(await checkTls('hsts.test')).toBe(`hsts.test:${stack.config.siteHttpsPort} grade A+`);
     expect(await checkTls('plain.test')).toMatch(new RegExp(`^plain\\.test:${stack.config.siteHttpsPort} grade A \\(no HSTS`));
+    const vhost = await readFile(join(stack.config.nginx.sitesDir, 'hsts.test.conf'), 'utf8');
+    expect(vhost).toContain('ssl_protocols TLSv1.2 TLSv1.3;');
+    expect(vhost).not.toMatch(/ssl_stapling/);
   }, 20 * 60_000);
 });
