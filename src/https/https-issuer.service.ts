@@ -31,6 +31,8 @@ class Failure {
     readonly message: string,
     readonly permanent: boolean,
     readonly retryAt?: Date,
+    /** Our own refusal (rate limit, budget, cooldown): the operation says so; no alert for each click. */
+    readonly refusal = false,
   ) {}
 }
 
@@ -163,7 +165,7 @@ export class HttpsIssuer {
         tx,
       );
     });
-    if (final && (kind === 'enable' || failureCount === 1 || failure.permanent)) {
+    if (final && !failure.refusal && (kind === 'enable' || failureCount === 1 || failure.permanent)) {
       await this.mailer.send(issuanceFailedAlert(state.site, kind, failure.message));
     }
   }
@@ -178,7 +180,7 @@ export class HttpsIssuer {
 
 function describe(error: unknown): Failure {
   if (error instanceof Failure) return error;
-  if (error instanceof RateLimitError) return new Failure(error.message, true, error.retryAt);
+  if (error instanceof RateLimitError) return new Failure(error.message, true, error.retryAt, true);
   if (error instanceof AcmeError && error.retryAt) return new Failure(error.message, error.permanent, error.retryAt);
   if (error instanceof AcmeError) return new Failure(error.message, error.permanent);
   return new Failure(`HTTPS setup failed: ${(error as Error).message ?? String(error)}`, false);
