@@ -31,7 +31,7 @@ class Failure {
     readonly message: string,
     readonly permanent: boolean,
     readonly retryAt?: Date,
-    /** Our own refusal (rate limit, budget, cooldown): the operation says so; no alert for each click. */
+    /** Our own refusal (rate limit, budget, cooldown): a member's click is told by its operation, not by an alert each time. */
     readonly refusal = false,
   ) {}
 }
@@ -165,7 +165,7 @@ export class HttpsIssuer {
         tx,
       );
     });
-    if (final && !failure.refusal && (kind === 'enable' || failureCount === 1 || failure.permanent)) {
+    if (final && !(failure.refusal && kind === 'enable') && (kind === 'enable' || failureCount === 1 || failure.permanent)) {
       await this.mailer.send(issuanceFailedAlert(state.site, kind, failure.message));
     }
   }
