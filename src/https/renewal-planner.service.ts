@@ -32,7 +32,7 @@ interface DueRow {
 const NO_ARI_RECHECK_SECONDS = 86_400;
 /** renewalInfo failed (network, CA trouble): the lifetime or last window stands; try again in an hour. */
 const FAILED_RECHECK_SECONDS = 3_600;
-const PARALLEL_ARI_REQUESTS = 50;
+const PARALLEL_ARI_REQUESTS = 100;
 
 /**
  * When each certificate renews: at a random moment of the window the CA
