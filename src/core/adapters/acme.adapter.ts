@@ -85,6 +85,8 @@ type OrderPayload = Parameters<acme.Client['createOrder']>[0] & { profile?: stri
 const REPLACES_REFUSALS = new Set(['malformed', 'alreadyReplaced', 'conflict']);
 const RETRY_ATTEMPTS = 5;
 const RETRY_BASE_MS = 200;
+/** The CA unreachable or failing without a problem document: about 30 s in all, as acme-client's own retries were. */
+const TRANSPORT_RETRY_BASE_MS = 2_000;
 /** Polling of authorizations and orders: about a minute in all. */
 const POLLING = { backoffAttempts: 12, backoffMin: 250, backoffMax: 10_000 };
 
@@ -372,7 +374,8 @@ export class AcmeAdapter {
       } catch (error) {
         const classified = this.classify(error);
         if (attempt >= RETRY_ATTEMPTS || !retriedInPlace(classified)) throw classified;
-        await new Promise((done) => setTimeout(done, RETRY_BASE_MS * 2 ** (attempt - 1)));
+        const base = classified.type === undefined ? TRANSPORT_RETRY_BASE_MS : RETRY_BASE_MS;
+        await new Promise((done) => setTimeout(done, base * 2 ** (attempt - 1)));
       }
     }
   }
