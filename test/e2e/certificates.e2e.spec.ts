@@ -30,6 +30,8 @@ describe('Certificates: ARI, profiles, proof of service (e2e)', () => {
       env: { ROLE: 'all', CRONS_ENABLED: 'false', ACME_CONCURRENCY: '100', ACME_MEMBER_ORDER_BUDGET: '500', ACME_LIMIT_ORDERS_PER_ACCOUNT: '10000' },
     });
     t = await startTestApp(stack.config);
+    // The sweep is global: sites left by suites that ran before in this database would join it.
+    await t.prisma.httpsState.updateMany({ data: { enabled: false } });
     memberId = (await t.http.post('/api/members').set(bearer(t.staffToken)).send({ name: 'Drill', contactEmail: 'drill@example.org' })).body.id;
   }, 60_000);
 
@@ -98,6 +100,7 @@ describe('Certificates: ARI, profiles, proof of service (e2e)', () => {
 
     // 79 h into 160: the window (from about 80 h, half the lifetime) has not opened; the moment drawn stays inside it
     expect(await sweep.run(at(79))).toMatchObject({ ariRechecked: 1, renewalsQueued: 0 });
+    expect((await t.prisma.httpsState.findUniqueOrThrow({ where: { siteId } })).ariCheckAt!.getTime()).toBeGreaterThan(at(79).getTime());
     const state = await t.prisma.httpsState.findUniqueOrThrow({ where: { siteId } });
     const drawn = state.renewAt!;
     expect(state.windowStart!.getTime()).toBeGreaterThan(at(79).getTime());

@@ -18,6 +18,8 @@ describe('CA order budget (e2e)', () => {
       env: { ROLE: 'all', CRONS_ENABLED: 'false', ACME_LIMIT_ORDERS_PER_ACCOUNT: '5', ACME_RENEWAL_RESERVE: '1', ACME_MEMBER_ORDER_BUDGET: '3' },
     });
     t = await startTestApp(stack.config);
+    // The sweep is global: sites left by suites that ran before in this database would join it.
+    await t.prisma.httpsState.updateMany({ data: { enabled: false } });
   });
   afterAll(async () => {
     await t?.close();
@@ -48,23 +50,23 @@ describe('CA order budget (e2e)', () => {
   it("cools the failing member down without counting its refused clicks, and leaves the others' orders alone", async () => {
     const careless = await member('careless');
     const careful = await member('careful');
-    await stack.pebble.setARecord('broken.test', ['127.0.0.2']);
-    const broken = await site(careless.id, 'broken.test');
+    await stack.pebble.setARecord('budget-broken.test', ['127.0.0.2']);
+    const broken = await site(careless.id, 'budget-broken.test');
 
-    expect(await click(broken, careless.token)).toMatchObject({ status: 'failed', error: expect.stringMatching(/could not reach broken\.test/) });
+    expect(await click(broken, careless.token)).toMatchObject({ status: 'failed', error: expect.stringMatching(/could not reach budget-broken\.test/) });
     for (let i = 0; i < 4; i += 1) {
       expect(await click(broken, careless.token)).toMatchObject({ status: 'failed', error: expect.stringMatching(/next order is possible after/) });
     }
     expect(await orders(careless.id)).toBe(1);
 
-    const good = await site(careful.id, 'good.test');
+    const good = await site(careful.id, 'budget-good.test');
     expect(await click(good, careful.token)).toMatchObject({ status: 'succeeded' });
-    expect((await stack.curl('good.test', { https: true })).status).toBe(200);
+    expect((await stack.curl('budget-good.test', { https: true })).status).toBe(200);
   });
 
   it('keeps the last order of the account for renewals: a member is refused, the renewal goes out', async () => {
     const third = await member('third');
-    const sites = [await site(third.id, 'third1.test'), await site(third.id, 'third2.test')];
+    const sites = [await site(third.id, 'budget-third1.test'), await site(third.id, 'budget-third2.test')];
     expect(await click(sites[0], third.token)).toMatchObject({ status: 'succeeded' });
     expect(await orders()).toBe(3);
     expect(await click(sites[1], third.token)).toMatchObject({ status: 'succeeded' });
@@ -72,7 +74,7 @@ describe('CA order budget (e2e)', () => {
     expect(await click(sites[1], third.token)).toMatchObject({ status: 'failed', error: expect.stringMatching(/ACME_RENEWAL_RESERVE/) });
     expect(await orders()).toBe(4);
 
-    const good = (await t.prisma.site.findUniqueOrThrow({ where: { primaryDomain: 'good.test' } })).id;
+    const good = (await t.prisma.site.findUniqueOrThrow({ where: { primaryDomain: 'budget-good.test' } })).id;
     await t.prisma.httpsState.update({ where: { siteId: good }, data: { renewAt: new Date(Date.now() - 1000) } });
     expect((await t.app.get(HttpsSweep).run()).renewalsQueued).toBe(1);
     const renewal = await t.prisma.operation.findFirstOrThrow({ where: { siteId: good, kind: 'https.renew' } });
@@ -82,7 +84,7 @@ describe('CA order budget (e2e)', () => {
 
   it("honours the CA's rateLimited Retry-After for the whole account", async () => {
     const late = await member('late');
-    const siteId = await site(late.id, 'late.test');
+    const siteId = await site(late.id, 'budget-late.test');
     await t.prisma.acmeOrder.deleteMany({ where: { directoryUrl: stack.config.acme.directoryUrl } });
     stack.ari.rateLimitOrders = 900;
     try {
