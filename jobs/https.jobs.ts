@@ -13,8 +13,11 @@ export const HTTPS_JOBS = {
   'https.disable': { queue: HTTPS_QUEUE, attempts: 3, backoff: { type: 'exponential', delay: 2_000 }, operation: true },
   /** finds certificates due for renewal and those close to expiry */
   'https.sweep': { queue: HTTPS_QUEUE, attempts: 1, backoff: { type: 'fixed', delay: MINUTE }, operation: false },
+  /** a TLS handshake to every active site: is the newest certificate served? */
+  'https.verify-served': { queue: HTTPS_QUEUE, attempts: 1, backoff: { type: 'fixed', delay: MINUTE }, operation: false },
 } as const satisfies Record<string, JobSpec>;
 
 export const HTTPS_SCHEDULE = {
   sweep: '*/10 * * * *',
+  verifyServed: '20 4 * * *',
 } as const;

@@ -18,6 +18,7 @@ import { TokenService } from '../src/core/auth/token.service.js';
 import { PrismaService } from '../src/core/database/prisma.service.js';
 import { migrate } from '../src/core/database/migrator.js';
 import { WebServerService } from '../src/web/web-server.service.js';
+import { benchAriSweep } from './lib/bench-ari.js';
 import { startNginx } from './lib/nginx-instance.js';
 import { startPebble } from './lib/pebble.js';
 import { waitHealthy } from './lib/wait-healthy.js';
@@ -36,12 +37,22 @@ import { freePorts } from './lib/ports.js';
  * the issuance it times.
  */
 const N = Number(process.env.N || 200);
+/** The ARI re-check sweep: how many certificates, and how many of them due per run. ARI_ONLY=1 skips the issuance bench. */
+const ARI_TOTAL = Number(process.env.ARI_TOTAL || 100_000);
+const ARI_DUE = (process.env.ARI_DUE || '0,100,1000,10000').split(',').map(Number);
+const ARI_DATABASE_URL = process.env.BENCH_ARI_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/hostkeeper_bench_ari';
 const K = Number(process.env.K || 5);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/hostkeeper_bench';
 const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/10';
 const processes = new ProcessRunner();
 
 async function main(): Promise<void> {
+  if (process.env.ARI_ONLY !== '1') await issuanceBench();
+  const report = await benchAriSweep(ARI_DATABASE_URL, ARI_TOTAL, ARI_DUE);
+  console.log(`\n${report}`);
+}
+
+async function issuanceBench(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'hostkeeper-bench-'));
   const stateDir = join(dir, 'state');
   const challenges = join(stateDir, 'acme-challenges');

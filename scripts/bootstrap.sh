@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
-for bin in nginx:nginx-light pebble:pebble pebble-challtestsrv:pebble restic:restic certbot:certbot lego:lego curl:curl openssl:openssl tar:tar gpg:gpg; do
+for bin in nginx:nginx-light pebble:pebble pebble-challtestsrv:pebble restic:restic certbot:certbot lego:lego curl:curl openssl:openssl tar:tar gpg:gpg testssl:testssl.sh; do
   command -v "${bin%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${bin%%:*}" ] || missing+=("${bin#*:}")
 done
 # njs: nginx checks under-attack passes itself (Debian loads it from modules-enabled)

@@ -12,6 +12,7 @@ import { migrate } from '../src/core/database/migrator.js';
 import { freshDatabase } from './lib/bench-db.js';
 import { WebServerService } from '../src/web/web-server.service.js';
 import { startNginx } from './lib/nginx-instance.js';
+import { startAriProxy } from './lib/ari-proxy.js';
 import { startPebble } from './lib/pebble.js';
 
 /**
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
   });
   const rootPath = join(DATA_DIR, 'pebble-root.pem');
   await fs.writeFile(rootPath, await pebble.fetchRootPem());
+  // ARI and profiles, which Debian's pebble lacks (see README, "Certificates the way Let's Encrypt runs now")
+  const ari = await startAriProxy({ upstream: new URL(pebble.directoryUrl).origin, tlsCertPem: pebble.caBundlePem, tlsKeyPem: pebble.tlsKeyPem });
 
   const config = loadConfig({
     ...process.env,
@@ -63,8 +66,10 @@ async function main(): Promise<void> {
     PUBLIC_URL: process.env.PUBLIC_URL || `http://localhost:${PORT}`,
     STAFF_EMAILS: [process.env.STAFF_EMAILS, STAFF_EMAIL].filter(Boolean).join(','),
     SECRETS_KEY: secretsKey,
-    ACME_DIRECTORY_URL: pebble.directoryUrl,
+    ACME_DIRECTORY_URL: ari.directoryUrl,
     ACME_CA_BUNDLE: pebble.caBundlePath,
+    ACME_SERVED_TRUST_BUNDLE: rootPath,
+    CAA_DNS_SERVER: pebble.dnsAddress,
     NGINX_BIN: nginx.bin,
     NGINX_CONF: nginx.confPath,
     NGINX_SITES_DIR: nginx.sitesDir,
@@ -79,7 +84,7 @@ async function main(): Promise<void> {
   let app: INestApplication | undefined;
   const stop = async () => {
     await app?.close().catch(() => undefined);
-    await Promise.allSettled([pebble.stop(), nginx.stop()]);
+    await Promise.allSettled([ari.stop(), pebble.stop(), nginx.stop()]);
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

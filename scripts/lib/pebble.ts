@@ -17,6 +17,8 @@ export interface PebbleOptions {
   nonceRejectPercent?: number;
   /** Share of authorizations pebble reuses across orders, 0-100. Default: pebble's own (50). */
   authzReusePercent?: number;
+  /** Lifetime of every certificate this pebble issues (its certificateValidityPeriod). Default: pebble's own. */
+  certificateValidityHours?: number;
   pebbleBin?: string;
   challtestsrvBin?: string;
 }
@@ -26,12 +28,16 @@ export interface PebbleHandle {
   /** PEM of the certificate pebble's own HTTPS listeners present: pass it as ACME_CA_BUNDLE. */
   caBundlePath: string;
   caBundlePem: string;
+  /** The key of pebble's own TLS certificate (for a proxy in front of it that presents the same certificate). */
+  tlsKeyPem: string;
   /** The fake DNS server pebble resolves domains with. */
   dnsAddress: string;
   /** The root that certificates issued by pebble chain to (it changes on every pebble start). */
   fetchRootPem(): Promise<string>;
   /** Points a name at another (loopback) address in the fake DNS, e.g. one where nothing listens. */
   setARecord(host: string, addresses: string[]): Promise<void>;
+  /** Publishes CAA records for a name in the fake DNS (RFC 8659 tag/value pairs). */
+  setCaa(host: string, policies: Array<{ tag: string; value: string }>): Promise<void>;
   /** Forgets the name's A records (challtestsrv's add-a appends), so it resolves to the default address again. */
   clearARecord(host: string): Promise<void>;
   stop(): Promise<void>;
@@ -69,10 +75,12 @@ export async function startPebble(options: PebbleOptions): Promise<PebbleHandle>
     directoryUrl,
     caBundlePath: tls.certPath,
     caBundlePem: tls.certPem,
+    tlsKeyPem: await fs.readFile(tls.keyPath, 'utf8'),
     dnsAddress,
     fetchRootPem: () => fetchRoot(`https://127.0.0.1:${managementPort}/roots/0`, tls.certPem),
     setARecord: (host, addresses) => manageDns(dnsManagementPort, '/add-a', { host, addresses }),
     clearARecord: (host) => manageDns(dnsManagementPort, '/clear-a', { host }),
+    setCaa: (host, policies) => manageDns(dnsManagementPort, '/add-caa', { host, policies }),
     stop,
   };
 }
@@ -108,6 +116,7 @@ async function writeConfig(options: PebbleOptions, tls: TlsFiles, acmePort: numb
       tlsPort: options.tlsPort ?? 5001,
       ocspResponderURL: '',
       externalAccountBindingRequired: false,
+      ...(options.certificateValidityHours ? { certificateValidityPeriod: options.certificateValidityHours * 3600 } : {}),
     },
   };
   await fs.writeFile(configPath, JSON.stringify(config, null, 2));
@@ -148,7 +157,7 @@ async function fetchRoot(url: string, ca: string): Promise<string> {
 }
 
 /** One call to challtestsrv's management API (its DNS answers). */
-async function manageDns(managementPort: number, path: '/add-a' | '/clear-a', body: object): Promise<void> {
+async function manageDns(managementPort: number, path: '/add-a' | '/clear-a' | '/add-caa', body: object): Promise<void> {
   const response = await httpRequest(`http://127.0.0.1:${managementPort}${path}`, 'POST', JSON.stringify(body));
   if (response.status !== 200) throw new Error(`challtestsrv ${path} answered ${response.status}: ${response.body}`);
 }

@@ -30,6 +30,18 @@ export interface AppConfig {
     concurrency: number;
     /** our own copy of the CA's limits, counted from our records, so we stop before the CA has to */
     rateLimits: { certificatesPerDomain: number; domainWindowHours: number; ordersPerAccount: number; accountWindowHours: number };
+    /** orders of the account window no member may use: renewals only */
+    renewalReserve: number;
+    /** orders one member's requests may start per account window */
+    memberOrderBudget: number;
+    /** the CA profile new orders ask for unless the site chose one; undefined = the CA's default */
+    defaultProfile?: string;
+    /** what a TLS client trusts when checking the served certificate (the CA's roots); undefined = system trust */
+    servedTrustBundle?: string;
+    /** the CA's CAA issuer domain (RFC 8659), for the advice per site */
+    caaIdentity: string;
+    /** host:port of the DNS server CAA advice asks; undefined = the system resolver */
+    caaDnsServer?: string;
   };
   nginx: {
     bin: string;
@@ -101,6 +113,8 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+export const PROFILE_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
 const LETS_ENCRYPT_PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory';
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -136,6 +150,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
         ordersPerAccount: read.int('ACME_LIMIT_ORDERS_PER_ACCOUNT', 300, 1, 1_000_000),
         accountWindowHours: read.int('ACME_LIMIT_ACCOUNT_WINDOW_HOURS', 3, 1, 100_000),
       },
+      renewalReserve: read.int('ACME_RENEWAL_RESERVE', Math.floor(read.int('ACME_LIMIT_ORDERS_PER_ACCOUNT', 300, 1, 1_000_000) / 5), 0, 1_000_000),
+      memberOrderBudget: read.int('ACME_MEMBER_ORDER_BUDGET', 30, 1, 1_000_000),
+      defaultProfile: read.optionalProfile('ACME_DEFAULT_PROFILE'),
+      servedTrustBundle: read.optionalPath('ACME_SERVED_TRUST_BUNDLE'),
+      caaIdentity: read.hostname('ACME_CAA_IDENTITY', 'letsencrypt.org'),
+      caaDnsServer: read.optionalHostPort('CAA_DNS_SERVER'),
     },
     nginx: {
       bin: env.NGINX_BIN || 'nginx',
@@ -195,6 +215,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
   };
 
+  if (config.acme.renewalReserve >= config.acme.rateLimits.ordersPerAccount) {
+    problems.push('ACME_RENEWAL_RESERVE must be smaller than ACME_LIMIT_ORDERS_PER_ACCOUNT (members need some orders too)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -272,6 +295,27 @@ class Reader {
   listenAddresses(name: string): string[] {
     const values = (this.env[name] ?? '').split(',').map((value) => value.trim()).filter(Boolean);
     return [...new Set(values.map((value) => this.listenAddress(name, value)).filter(Boolean))];
+  }
+
+  /** A CA profile name as RFC 8555 profiles are named; whether the CA offers it is checked against its directory. */
+  optionalProfile(name: string): string | undefined {
+    const value = this.env[name];
+    if (!value) return undefined;
+    if (!PROFILE_NAME.test(value)) this.problems.push(`${name} must be a profile name such as classic or shortlived (got "${value}")`);
+    return value;
+  }
+
+  optionalHostPort(name: string): string | undefined {
+    const value = this.env[name];
+    if (!value) return undefined;
+    if (!/^(\d{1,3}\.){3}\d{1,3}(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(value)) this.problems.push(`${name} must be an IP address with an optional port, e.g. 127.0.0.1:53 (got "${value}")`);
+    return value;
+  }
+
+  hostname(name: string, fallback: string): string {
+    const value = this.env[name] || fallback;
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(value)) this.problems.push(`${name} must be a domain name (got "${value}")`);
+    return value;
   }
 
   optionalSecret(name: string): string | undefined {

@@ -1,4 +1,4 @@
-import { backoffDelay } from './https-issuer.service.js';
+import { backoffDelay } from './backoff.js';
 
 const MINUTE = 60_000;
 

@@ -11,7 +11,7 @@ export class CertificateStore {
     private readonly secrets: SecretsService,
   ) {}
 
-  async saveCurrent(tx: Tx, siteId: string, domains: string[], keyType: string, issued: IssuedCertificate): Promise<{ id: string }> {
+  async saveCurrent(tx: Tx, siteId: string, domains: string[], keyType: string, issued: IssuedCertificate, profile?: string): Promise<{ id: string }> {
     await tx.certificate.updateMany({ where: { siteId, current: true }, data: { current: false } });
     return tx.certificate.create({
       data: {
@@ -24,6 +24,8 @@ export class CertificateStore {
         notBefore: issued.notBefore,
         notAfter: issued.notAfter,
         current: true,
+        profile: profile ?? null,
+        ariCertId: issued.ariCertId,
       },
       select: { id: true },
     });
@@ -33,7 +35,7 @@ export class CertificateStore {
     return this.prisma.certificate.findFirst({
       where: { siteId, current: true },
       orderBy: { createdAt: 'desc' },
-      select: { id: true, chainPem: true, serial: true, notAfter: true },
+      select: { id: true, chainPem: true, serial: true, notAfter: true, ariCertId: true, domains: true },
     });
   }
 

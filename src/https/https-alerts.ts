@@ -21,3 +21,15 @@ export function expiringAlert(site: SiteRef, notAfter: Date): Alert {
     memberEmail: site.member.contactEmail,
   };
 }
+
+export function servedMismatchAlert(primaryDomain: string, memberEmail: string, problem: string, repaired: boolean): Alert {
+  return {
+    subject: `[hostkeeper] ${primaryDomain}: the served certificate was not the newest${repaired ? ' (repaired)' : ''}`,
+    text: `A TLS handshake to ${primaryDomain} found: ${problem}.\n\n${
+      repaired
+        ? 'hostkeeper rendered the site again and reloaded nginx; the newest certificate is served now.'
+        : 'Rendering the site again and reloading nginx did not help; staff need to look at the web server.'
+    }\n`,
+    memberEmail,
+  };
+}

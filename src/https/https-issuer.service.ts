@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { AcmeAdapter, AcmeError, IssuedCertificate } from '../core/adapters/acme.adapter.js';
+import { AcmeAdapter, AcmeError, ariCertId, IssuedCertificate, IssueRequest } from '../core/adapters/acme.adapter.js';
 import { FilesAdapter } from '../core/adapters/files.adapter.js';
 import { SYSTEM_ACTOR } from '../core/auth/actor.js';
 import { AuditService } from '../core/audit/audit.service.js';
@@ -14,26 +14,26 @@ import { WebServerService } from '../web/web-server.service.js';
 import { AcmeAccountService } from './acme-account.service.js';
 import { CertificateStore } from './certificate.store.js';
 import { issuanceFailedAlert } from './https-alerts.js';
+import { backoffDelay } from './backoff.js';
+import { OrderLedger, OrderOwner } from './order-ledger.js';
 import { RateLimitError, RateLimits } from './rate-limits.js';
+import { RenewalPlan, RenewalPlanner } from './renewal-planner.service.js';
+import { ServedProof } from './served-proof.service.js';
 
 export type IssueKind = 'enable' | 'renew';
 
 const TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
-const MINUTE = 60_000;
-const BACKOFF_FIRST = 5 * MINUTE;
-const BACKOFF_CAP = 6 * 60 * MINUTE;
+/** The CA said rateLimited without a Retry-After. */
+const DEFAULT_CA_PAUSE_MS = 3_600_000;
 
 class Failure {
   constructor(
     readonly message: string,
     readonly permanent: boolean,
     readonly retryAt?: Date,
+    /** Our own refusal (rate limit, budget, cooldown): a member's click is told by its operation, not by an alert each time. */
+    readonly refusal = false,
   ) {}
-}
-
-/** Renewal backoff: 5 minutes, doubling, at most 6 hours. */
-export function backoffDelay(failureCount: number): number {
-  return Math.min(BACKOFF_FIRST * 2 ** Math.max(0, failureCount - 1), BACKOFF_CAP);
 }
 
 /**
@@ -50,6 +50,9 @@ export class HttpsIssuer {
     private readonly accounts: AcmeAccountService,
     private readonly store: CertificateStore,
     private readonly limits: RateLimits,
+    private readonly ledger: OrderLedger,
+    private readonly planner: RenewalPlanner,
+    private readonly proof: ServedProof,
     private readonly web: WebServerService,
     private readonly files: FilesAdapter,
     private readonly audit: AuditService,
@@ -62,26 +65,49 @@ export class HttpsIssuer {
     const state = await this.prisma.httpsState.findUnique({ where: { siteId }, include: { site: { include: { member: true } } } });
     if (!state?.enabled) return;
     const { site } = state;
+    const owner: OrderOwner = { siteId, memberId: site.memberId, purpose: kind === 'enable' ? 'member' : 'renewal' };
+    const profile = state.profile ?? this.config.acme.defaultProfile;
     try {
-      await this.limits.check(site.domains);
+      await this.limits.check(site.domains, owner);
       const account = await this.accounts.ensure();
       await this.ensureServed(siteId);
-      const issued = await this.acme.issue({
+      const replaced = await this.store.current(siteId);
+      const issued = await this.order(owner, {
         ...account,
         domains: site.domains,
         keyType: state.keyType === 'rsa' ? 'rsa' : 'ecdsa',
+        profile,
+        replaces: replaced ? (replaced.ariCertId ?? ariCertId(replaced.chainPem)) : undefined,
         writeChallenge: (token, keyAuthorization) => this.files.writeAtomic(this.challengePath(token), keyAuthorization),
         removeChallenge: (token) => this.files.remove(this.challengePath(token)),
       });
       // Asking the CA for its renewal window overlaps the wait for nginx.
-      const renewAt = this.renewAt(issued);
-      await this.prisma.$transaction((tx) => this.store.saveCurrent(tx, siteId, site.domains, state.keyType, issued));
+      const plan = this.planner.plan(issued, new Date());
+      await this.prisma.$transaction((tx) => this.store.saveCurrent(tx, siteId, site.domains, state.keyType, issued, profile));
       await this.applyOrThrow(siteId);
-      await this.markActive(siteId, kind, issued, await renewAt);
+      await this.markActive(siteId, kind, issued, await plan, replaced?.serial);
     } catch (error) {
       const failure = describe(error);
       await this.markFailed(state, kind, failure, final || failure.permanent);
       throw failure.permanent ? new PermanentJobError(failure.message) : new Error(failure.message);
+    }
+  }
+
+  /** The order as the CA counts it: in the ledger before it goes out, settled after; a rateLimited answer pauses the account. */
+  private async order(owner: OrderOwner, request: IssueRequest): Promise<IssuedCertificate> {
+    const orderId = await this.ledger.started(owner);
+    try {
+      const issued = await this.acme.issue(request);
+      await this.ledger.settled(orderId, true);
+      return issued;
+    } catch (error) {
+      await this.ledger.settled(orderId, false);
+      if (error instanceof AcmeError && error.type?.endsWith(':rateLimited')) {
+        const until = error.retryAt ?? new Date(Date.now() + DEFAULT_CA_PAUSE_MS);
+        await this.ledger.pauseUntil(until, error.detail);
+        throw new Failure(`${error.message}; no orders before ${until.toISOString()}`, false, until);
+      }
+      throw error;
     }
   }
 
@@ -101,29 +127,22 @@ export class HttpsIssuer {
     if (!result.ok) throw new Failure(result.error, true);
   }
 
-  private async markActive(siteId: string, kind: IssueKind, issued: IssuedCertificate, renewAt: Date): Promise<void> {
+  /** Active once nginx serves it; then a handshake proves what is served (and repairs what is not). */
+  private async markActive(siteId: string, kind: IssueKind, issued: IssuedCertificate, plan: RenewalPlan, replacedSerial?: string | null): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
       await tx.httpsState.update({
         where: { siteId },
-        data: { status: 'active', notAfter: issued.notAfter, renewAt, lastError: null, failureCount: 0, nextAttemptAt: null, expiryAlertedAt: null },
+        data: { status: 'active', notAfter: issued.notAfter, ...plan, lastError: null, failureCount: 0, nextAttemptAt: null, expiryAlertedAt: null },
       });
-      await this.audit.record(
-        SYSTEM_ACTOR,
-        { action: kind === 'enable' ? 'https.issued' : 'https.renewed', targetType: 'site', targetId: siteId, changes: { serial: issued.serial, notAfter: issued.notAfter, renewAt } },
-        tx,
-      );
+      const changes = {
+        serial: issued.serial,
+        notAfter: issued.notAfter,
+        renewAt: plan.renewAt,
+        ...(replacedSerial ? { replaces: replacedSerial, replacesSent: issued.replacesSent } : {}),
+      };
+      await this.audit.record(SYSTEM_ACTOR, { action: kind === 'enable' ? 'https.issued' : 'https.renewed', targetType: 'site', targetId: siteId, changes }, tx);
     });
-  }
-
-  /** The CA's suggested window (ARI) when offered, else two thirds into the lifetime. */
-  private async renewAt(issued: IssuedCertificate): Promise<Date> {
-    const window = await this.acme.renewalInfo(issued.certificatePem).catch((error: Error) => {
-      this.logger.warn(`renewalInfo unavailable, using the lifetime rule: ${error.message}`);
-      return undefined;
-    });
-    if (window) return window.start;
-    const lifetime = issued.notAfter.getTime() - issued.notBefore.getTime();
-    return new Date(issued.notAfter.getTime() - lifetime * this.config.acme.renewBeforeFraction);
+    await this.proof.verify(siteId).catch((error: Error) => this.logger.warn(`proof of service for ${siteId} could not run: ${error.message}`));
   }
 
   private async markFailed(
@@ -146,7 +165,7 @@ export class HttpsIssuer {
         tx,
       );
     });
-    if (final && (kind === 'enable' || failureCount === 1 || failure.permanent)) {
+    if (final && !(failure.refusal && kind === 'enable') && (kind === 'enable' || failureCount === 1 || failure.permanent)) {
       await this.mailer.send(issuanceFailedAlert(state.site, kind, failure.message));
     }
   }
@@ -161,7 +180,8 @@ export class HttpsIssuer {
 
 function describe(error: unknown): Failure {
   if (error instanceof Failure) return error;
-  if (error instanceof RateLimitError) return new Failure(error.message, true, error.retryAt);
+  if (error instanceof RateLimitError) return new Failure(error.message, true, error.retryAt, true);
+  if (error instanceof AcmeError && error.retryAt) return new Failure(error.message, error.permanent, error.retryAt);
   if (error instanceof AcmeError) return new Failure(error.message, error.permanent);
   return new Failure(`HTTPS setup failed: ${(error as Error).message ?? String(error)}`, false);
 }

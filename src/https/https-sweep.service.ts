@@ -5,18 +5,27 @@ import { PrismaService } from '../core/database/prisma.service.js';
 import { OperationsService } from '../core/operations/operations.service.js';
 import { MailerService } from '../notifications/mailer.service.js';
 import { expiringAlert } from './https-alerts.js';
+import { RenewalPlanner } from './renewal-planner.service.js';
 import { isInFlightConflict, pendingHttpsOperation } from './https.service.js';
 
 const DAY = 86_400_000;
 const EXPIRY_WARNING_DAYS = 7;
 const BATCH = 500;
 
+/** At most this many renewalInfo re-reads per sweep; the rest wait for the next one (10 minutes). */
+const ARI_RECHECKS_PER_SWEEP = 20_000;
+
 export interface SweepResult {
+  ariRechecked: number;
   renewalsQueued: number;
   expiryAlerts: number;
 }
 
-/** Finds certificates due for renewal (indexed on renew_at) and those close to expiry. */
+/**
+ * Re-reads the CA's renewal windows that are due (indexed on ari_check_at),
+ * then finds certificates due for renewal (indexed on renew_at) and those
+ * close to expiry: a window the CA shortened is renewed in the same sweep.
+ */
 @Injectable()
 export class HttpsSweep {
   private readonly logger = new Logger(HttpsSweep.name);
@@ -26,10 +35,22 @@ export class HttpsSweep {
     private readonly operations: OperationsService,
     private readonly audit: AuditService,
     private readonly mailer: MailerService,
+    private readonly planner: RenewalPlanner,
   ) {}
 
   async run(now = new Date()): Promise<SweepResult> {
-    return { renewalsQueued: await this.queueRenewals(now), expiryAlerts: await this.alertExpiring(now) };
+    const ariRechecked = await this.recheckWindows(now);
+    return { ariRechecked, renewalsQueued: await this.queueRenewals(now), expiryAlerts: await this.alertExpiring(now) };
+  }
+
+  async recheckWindows(now: Date): Promise<number> {
+    let total = 0;
+    while (total < ARI_RECHECKS_PER_SWEEP) {
+      const done = await this.planner.recheckDue(now, BATCH);
+      total += done;
+      if (done < BATCH) break;
+    }
+    return total;
   }
 
   private async queueRenewals(now: Date): Promise<number> {

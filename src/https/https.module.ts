@@ -3,6 +3,8 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { AcmeAdapter } from '../core/adapters/acme.adapter.js';
+import { DnsAdapter } from '../core/adapters/dns.adapter.js';
+import { ServedCertificateProbe } from '../core/adapters/served-certificate.adapter.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { SitesModule } from '../sites/sites.module.js';
 import { WebModule } from '../web/web.module.js';
@@ -15,35 +17,56 @@ import { HttpsProcessor } from './https.processor.js';
 import { HttpsScheduler } from './https.scheduler.js';
 import { HttpsService } from './https.service.js';
 import { HttpsSweep } from './https-sweep.service.js';
+import { CaaAdvisor } from './caa-advisor.service.js';
+import { CaProfiles } from './ca-profiles.service.js';
+import { OrderLedger } from './order-ledger.js';
 import { RateLimits } from './rate-limits.js';
+import { RenewalPlanner } from './renewal-planner.service.js';
+import { ServedProof } from './served-proof.service.js';
 
-/** API half: the one-click request and its undo. */
-@Module({ imports: [SitesModule], controllers: [HttpsController], providers: [HttpsService] })
+const acmeAdapter = {
+  provide: AcmeAdapter,
+  inject: [APP_CONFIG],
+  useFactory: async (config: AppConfig) =>
+    new AcmeAdapter({
+      directoryUrl: config.acme.directoryUrl,
+      contactEmail: config.acme.contactEmail,
+      caBundlePem: config.acme.caBundle ? await fs.readFile(config.acme.caBundle, 'utf8') : undefined,
+    }),
+};
+
+/** API half: the one-click request and its undo; profiles are checked against the CA's directory. */
+@Module({
+  imports: [SitesModule],
+  controllers: [HttpsController],
+  providers: [
+    acmeAdapter,
+    { provide: DnsAdapter, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new DnsAdapter(config.acme.caaDnsServer) },
+    CaProfiles,
+    HttpsService,
+    CaaAdvisor,
+  ],
+})
 export class HttpsModule {}
 
-/** Worker half: issuance, installation, renewal sweep, disable. */
+/** Worker half: issuance, installation, renewal sweep and ARI re-reads, proof of service, disable. */
 @Module({
   imports: [WebModule, NotificationsModule],
   providers: [
-    {
-      provide: AcmeAdapter,
-      inject: [APP_CONFIG],
-      useFactory: async (config: AppConfig) =>
-        new AcmeAdapter({
-          directoryUrl: config.acme.directoryUrl,
-          contactEmail: config.acme.contactEmail,
-          caBundlePem: config.acme.caBundle ? await fs.readFile(config.acme.caBundle, 'utf8') : undefined,
-        }),
-    },
+    acmeAdapter,
+    { provide: ServedCertificateProbe, useValue: new ServedCertificateProbe() },
     AcmeAccountService,
     CertificateStore,
+    OrderLedger,
     RateLimits,
+    RenewalPlanner,
+    ServedProof,
     HttpsIssuer,
     HttpsDisabler,
     HttpsSweep,
     HttpsProcessor,
     HttpsScheduler,
   ],
-  exports: [HttpsSweep, HttpsIssuer],
+  exports: [HttpsSweep, HttpsIssuer, ServedProof, RenewalPlanner],
 })
 export class HttpsWorkerModule {}

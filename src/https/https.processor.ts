@@ -9,6 +9,7 @@ import { CatalogProcessor, dispatch, isLastAttempt, JobHandlers } from '../core/
 import { HttpsDisabler } from './https-disabler.service.js';
 import { HttpsIssuer } from './https-issuer.service.js';
 import { HttpsSweep } from './https-sweep.service.js';
+import { ServedProof } from './served-proof.service.js';
 
 @Processor(QUEUE.https)
 export class HttpsProcessor extends WorkerHost implements OnApplicationBootstrap, CatalogProcessor {
@@ -17,6 +18,7 @@ export class HttpsProcessor extends WorkerHost implements OnApplicationBootstrap
     private readonly issuer: HttpsIssuer,
     private readonly disabler: HttpsDisabler,
     private readonly sweep: HttpsSweep,
+    private readonly proof: ServedProof,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
@@ -32,6 +34,7 @@ export class HttpsProcessor extends WorkerHost implements OnApplicationBootstrap
     'https.renew': (job) => this.runner.run(job, (op) => this.issuer.issue(siteOf(op), 'renew', true)),
     'https.disable': (job) => this.runner.run(job, (op) => this.disabler.disable(siteOf(op), revokeOf(op))),
     'https.sweep': () => this.sweep.run(),
+    'https.verify-served': () => this.proof.verifyAll(),
   };
 
   process(job: Job<OperationJobData>): Promise<unknown> {

@@ -8,6 +8,7 @@ import { PrismaService, Tx } from '../core/database/prisma.service.js';
 import { AppException } from '../core/errors/app.exception.js';
 import { OperationsService } from '../core/operations/operations.service.js';
 import { SiteAccess } from '../sites/site-access.service.js';
+import { CaProfiles } from './ca-profiles.service.js';
 import type { EnableHttpsDto } from './dto/https.dto.js';
 
 export const HTTPS_OPERATION_KINDS: OperationKind[] = ['https.enable', 'https.renew', 'https.disable'];
@@ -43,25 +44,28 @@ export class HttpsService {
     private readonly prisma: PrismaService,
     private readonly access: SiteAccess,
     private readonly operations: OperationsService,
+    private readonly profiles: CaProfiles,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** hsts and keyType default to the site's previous choice, then to false and ACME_KEY_TYPE. */
-  requestEnable(actor: Actor, siteId: string, input: EnableHttpsDto): Promise<{ operationId: string }> {
+  /** hsts, keyType and profile default to the site's previous choice, then to false, ACME_KEY_TYPE and ACME_DEFAULT_PROFILE. */
+  async requestEnable(actor: Actor, siteId: string, input: EnableHttpsDto): Promise<{ operationId: string }> {
+    if (input.profile !== undefined) await this.profiles.assertOffered(input.profile);
     return this.accept(actor, siteId, 'https.enable', (operationId, memberId) => this.prisma.$queryRaw<Array<{ id: string }>>`
       WITH site AS (
         SELECT id FROM sites WHERE id = ${siteId}::uuid AND (${memberId}::uuid IS NULL OR member_id = ${memberId}::uuid)
       ), settings AS (
         SELECT site.id AS site_id,
                COALESCE(${input.hsts ?? null}::boolean, previous.hsts, false) AS hsts,
-               COALESCE(${input.keyType ?? null}::text, previous.key_type, ${this.config.acme.keyType}) AS key_type
+               COALESCE(${input.keyType ?? null}::text, previous.key_type, ${this.config.acme.keyType}) AS key_type,
+               COALESCE(${input.profile ?? null}::text, previous.profile) AS profile
         FROM site LEFT JOIN https_states previous ON previous.site_id = site.id
       ), state AS (
-        INSERT INTO https_states (site_id, enabled, hsts, key_type, status, last_error, failure_count, next_attempt_at, updated_at)
-        SELECT site_id, true, hsts, key_type, 'pending'::"HttpsStatus", NULL, 0, NULL, now() FROM settings
-        ON CONFLICT (site_id) DO UPDATE SET enabled = true, hsts = EXCLUDED.hsts, key_type = EXCLUDED.key_type, status = 'pending',
-          last_error = NULL, failure_count = 0, next_attempt_at = NULL, updated_at = now()
-        RETURNING site_id, jsonb_build_object('enabled', enabled, 'hsts', hsts, 'keyType', key_type) AS changes
+        INSERT INTO https_states (site_id, enabled, hsts, key_type, profile, status, last_error, failure_count, next_attempt_at, updated_at)
+        SELECT site_id, true, hsts, key_type, profile, 'pending'::"HttpsStatus", NULL, 0, NULL, now() FROM settings
+        ON CONFLICT (site_id) DO UPDATE SET enabled = true, hsts = EXCLUDED.hsts, key_type = EXCLUDED.key_type, profile = EXCLUDED.profile,
+          status = 'pending', last_error = NULL, failure_count = 0, next_attempt_at = NULL, updated_at = now()
+        RETURNING site_id, jsonb_build_object('enabled', enabled, 'hsts', hsts, 'keyType', key_type, 'profile', profile) AS changes
       ), audit AS (
         INSERT INTO audit_events (actor, actor_role, action, target_type, target_id, changes)
         SELECT ${actor.id}, ${actor.role}, 'https.enable', 'site', site_id::text, changes FROM state

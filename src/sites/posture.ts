@@ -2,7 +2,18 @@ import { CronExpressionParser } from 'cron-parser';
 import type { Posture } from './dto/site.view.js';
 
 export interface PostureRows {
-  https: { status: string; notAfter: Date | null; lastError: string | null; hsts: boolean } | null;
+  https: {
+    status: string;
+    notAfter: Date | null;
+    lastError: string | null;
+    hsts: boolean;
+    profile: string | null;
+    windowStart: Date | null;
+    windowEnd: Date | null;
+    explanationUrl: string | null;
+    servedSerial: string | null;
+    verifiedAt: Date | null;
+  } | null;
   logging: { mode: string; retentionDays: number; lastPurgedAt: Date | null } | null;
   backupPolicy: { enabled: boolean; keyCustody: string; schedule: string; lastSuccessAt: Date | null } | null;
   legalCases: { status: string; riskScore: number }[];
@@ -13,7 +24,12 @@ export interface PostureRows {
 import type { Prisma } from '../generated/prisma/client.js';
 
 export const POSTURE_INCLUDE = {
-  https: { select: { status: true, notAfter: true, lastError: true, hsts: true } },
+  https: {
+    select: {
+      status: true, notAfter: true, lastError: true, hsts: true,
+      profile: true, windowStart: true, windowEnd: true, explanationUrl: true, servedSerial: true, verifiedAt: true,
+    },
+  },
   logging: { select: { mode: true, retentionDays: true, lastPurgedAt: true } },
   backupPolicy: { select: { enabled: true, keyCustody: true, schedule: true, lastSuccessAt: true } },
   legalCases: { where: { status: { in: ['open', 'in_review', 'action_required'] } }, select: { status: true, riskScore: true } },
@@ -31,6 +47,12 @@ export function buildPosture(rows: PostureRows, now = new Date()): Posture {
       hsts: https?.hsts ?? false,
       ...(https?.notAfter ? { notAfter: https.notAfter } : {}),
       ...(https?.lastError ? { lastError: https.lastError } : {}),
+      ...(https?.profile ? { profile: https.profile } : {}),
+      ...(https?.windowStart && https.windowEnd
+        ? { renewalWindow: { start: https.windowStart, end: https.windowEnd, ...(https.explanationUrl ? { explanationUrl: https.explanationUrl } : {}) } }
+        : {}),
+      ...(https?.servedSerial ? { servedSerial: https.servedSerial } : {}),
+      ...(https?.verifiedAt ? { verifiedAt: https.verifiedAt } : {}),
     },
     logging: {
       mode: logging?.mode ?? 'off',

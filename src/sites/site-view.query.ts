@@ -26,6 +26,12 @@ interface FlatRow {
   not_after: Date | null;
   last_error: string | null;
   hsts: boolean | null;
+  profile: string | null;
+  window_start: Date | null;
+  window_end: Date | null;
+  explanation_url: string | null;
+  served_serial: string | null;
+  verified_at: Date | null;
   log_mode: string | null;
   retention_days: number | null;
   last_purged_at: Date | null;
@@ -44,6 +50,7 @@ interface FlatRow {
 const SITE_VIEW_SQL = `
   SELECT s.id, s.member_id, s.domains, s.document_root, s.campaign_description, s.campaign_tags, s.web_host, s.created_at,
          h.status::text AS https_status, h.not_after, h.last_error, h.hsts,
+         h.profile, h.window_start, h.window_end, h.explanation_url, h.served_serial, h.verified_at,
          l.mode::text AS log_mode, l.retention_days, l.last_purged_at,
          b.enabled AS backup_enabled, b.key_custody::text AS key_custody, b.schedule, b.last_success_at,
          COALESCE((SELECT json_agg(json_build_object('status', c.status, 'riskScore', c.risk_score))
@@ -67,6 +74,21 @@ export async function findSiteRow(prisma: PrismaService, id: string, memberId?: 
   return result.rows[0] && toSiteRow(result.rows[0]);
 }
 
+function httpsRow(row: FlatRow): NonNullable<SiteRow['posture']['https']> {
+  return {
+    status: row.https_status ?? 'none',
+    notAfter: row.not_after,
+    lastError: row.last_error,
+    hsts: row.hsts ?? false,
+    profile: row.profile,
+    windowStart: row.window_start,
+    windowEnd: row.window_end,
+    explanationUrl: row.explanation_url,
+    servedSerial: row.served_serial,
+    verifiedAt: row.verified_at,
+  };
+}
+
 function toSiteRow(row: FlatRow): SiteRow {
   return {
     id: row.id,
@@ -78,7 +100,7 @@ function toSiteRow(row: FlatRow): SiteRow {
     webHost: row.web_host,
     createdAt: row.created_at,
     posture: {
-      https: row.https_status ? { status: row.https_status, notAfter: row.not_after, lastError: row.last_error, hsts: row.hsts ?? false } : null,
+      https: row.https_status ? httpsRow(row) : null,
       logging: row.log_mode ? { mode: row.log_mode, retentionDays: row.retention_days ?? 0, lastPurgedAt: row.last_purged_at } : null,
       backupPolicy:
         row.backup_enabled !== null

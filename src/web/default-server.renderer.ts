@@ -35,6 +35,8 @@ export function renderDefaultServer(input: DefaultServerInput): string {
     ...listen(input.httpsPort, ' ssl'),
     '    server_name _;',
     '    ssl_reject_handshake on;',
+    // nginx agrees the protocol version with the default server before SNI picks a site
+    '    ssl_protocols TLSv1.2 TLSv1.3;',
     '    access_log off;',
     '    error_log /dev/null;',
     '',

@@ -84,6 +84,17 @@ export class WebServerService implements OnApplicationBootstrap {
     return this.apply(siteId);
   }
 
+  /**
+   * Renders the site again and reloads even when its file looks unchanged:
+   * a reload that never happened leaves the right file on disk and the old
+   * certificate in nginx's memory.
+   */
+  async repair(siteId: string): Promise<SiteApplyResult> {
+    const result = await this.apply(siteId);
+    await this.nginx.reload();
+    return result;
+  }
+
   applyMany(siteIds: string[]): Promise<SiteApplyResult[]> {
     return Promise.all([...new Set(siteIds)].map((siteId) => this.apply(siteId)));
   }

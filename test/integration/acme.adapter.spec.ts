@@ -7,6 +7,7 @@ import { FilesAdapter } from '../../src/core/adapters/files.adapter.js';
 import { NginxAdapter } from '../../src/core/adapters/nginx.adapter.js';
 import { ProcessRunner } from '../../src/core/adapters/process.adapter.js';
 import { NginxInstance, startNginx } from '../../scripts/lib/nginx-instance.js';
+import { AriProxy, startAriProxy } from '../../scripts/lib/ari-proxy.js';
 import { PebbleHandle, startPebble } from '../../scripts/lib/pebble.js';
 import { freePorts } from '../../scripts/lib/ports.js';
 
@@ -92,7 +93,7 @@ describe('AcmeAdapter against pebble', () => {
     const orders = ['shared1', 'shared2', 'shared3'].map((name) =>
       shared.issue({ ...account, domains: [`${name}.test`], keyType: 'ecdsa', ...challenges() }),
     );
-    for (const issued of await Promise.all(orders)) await shared.renewalInfo(issued.certificatePem);
+    for (const issued of await Promise.all(orders)) await shared.renewalInfo(issued.ariCertId);
 
     const requests = (await fs.readFile(logPath, 'utf8')).slice(logBefore);
     expect(requests.match(/GET \/dir /g)).toHaveLength(1);
@@ -136,7 +137,71 @@ describe('AcmeAdapter against pebble', () => {
     const [keyId, serial] = await opensslAkiAndSerial(issued.certificatePem);
 
     expect(ariCertId(issued.certificatePem)).toBe(`${keyId.toString('base64url')}.${serial.toString('base64url')}`);
-    await expect(acme.renewalInfo(issued.certificatePem)).resolves.toBeUndefined();
+    expect(issued.ariCertId).toBe(ariCertId(issued.certificatePem));
+    await expect(acme.renewalInfo(issued.ariCertId)).resolves.toBeUndefined();
+  });
+
+  describe('behind the ARI/profiles proxy (what Let\'s Encrypt offers and pebble 2.4 lacks)', () => {
+    let proxy: AriProxy;
+    let viaProxy: AcmeAdapter;
+    let proxied: { accountKeyPem: string; accountUrl: string };
+
+    beforeAll(async () => {
+      proxy = await startAriProxy({ upstream: new URL(pebble.directoryUrl).origin, tlsCertPem: pebble.caBundlePem, tlsKeyPem: pebble.tlsKeyPem });
+      viaProxy = new AcmeAdapter({ directoryUrl: proxy.directoryUrl, caBundlePem: pebble.caBundlePem });
+      proxied = await registerAccount(viaProxy);
+    });
+    afterAll(() => proxy?.stop());
+
+    it('lists the profiles of the directory and sends profile and replaces on the order', async () => {
+      expect(Object.keys(await viaProxy.profiles())).toEqual(['classic', 'tlsserver', 'shortlived']);
+      const first = await viaProxy.issue({ ...proxied, domains: ['replaced.test'], keyType: 'ecdsa', profile: 'tlsserver', ...challenges() });
+      const second = await viaProxy.issue({ ...proxied, domains: ['replaced.test'], keyType: 'ecdsa', profile: 'tlsserver', replaces: first.ariCertId, ...challenges() });
+
+      expect(second.replacesSent).toBe(true);
+      expect(proxy.orders.slice(-2)).toEqual([
+        { identifiers: ['replaced.test'], profile: 'tlsserver' },
+        { identifiers: ['replaced.test'], profile: 'tlsserver', replaces: first.ariCertId },
+      ]);
+    });
+
+    it('orders again without replaces when the CA refuses it', async () => {
+      const first = await viaProxy.issue({ ...proxied, domains: ['fallback.test'], keyType: 'ecdsa', ...challenges() });
+      proxy.refuseReplaces = true;
+      try {
+        const second = await viaProxy.issue({ ...proxied, domains: ['fallback.test'], keyType: 'ecdsa', replaces: first.ariCertId, ...challenges() });
+        expect(second.replacesSent).toBe(false);
+        expect(second.serial).not.toBe(first.serial);
+        expect(proxy.orders.slice(-2).map((order) => order.refused ?? 'sent')).toEqual(['replaces', 'sent']);
+      } finally {
+        proxy.refuseReplaces = false;
+      }
+    });
+
+    it("reads the CA's window, explanation and Retry-After for one certificate", async () => {
+      const issued = await viaProxy.issue({ ...proxied, domains: ['window.test'], keyType: 'ecdsa', ...challenges() });
+      const start = new Date(Date.now() - 3_600_000);
+      const end = new Date(Date.now() - 60_000);
+      proxy.setWindow(issued.ariCertId, { start, end, explanationURL: 'https://ca.example/incident', retryAfterSeconds: 120 });
+
+      await expect(viaProxy.renewalInfo(issued.ariCertId)).resolves.toEqual({
+        window: { start, end, explanationUrl: 'https://ca.example/incident' },
+        retryAfterSeconds: 120,
+      });
+    });
+
+    it("carries the CA's Retry-After on a rateLimited refusal", async () => {
+      proxy.rateLimitOrders = 1800;
+      try {
+        const failure = await viaProxy.issue({ ...proxied, domains: ['busy.test'], keyType: 'ecdsa', ...challenges() }).catch((error: unknown) => error);
+        expect(failure).toMatchObject({ permanent: false, type: 'urn:ietf:params:acme:error:rateLimited' });
+        const wait = ((failure as AcmeError).retryAt?.getTime() ?? 0) - Date.now();
+        expect(wait).toBeGreaterThan(1790_000);
+        expect(wait).toBeLessThanOrEqual(1800_000);
+      } finally {
+        proxy.rateLimitOrders = undefined;
+      }
+    });
   });
 
   async function installSite(siteKey: string, domains: string[], issued: { certificatePem: string; privateKeyPem: string }) {

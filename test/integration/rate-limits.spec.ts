@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PrismaService } from '../../src/core/database/prisma.service.js';
+import { OrderLedger } from '../../src/https/order-ledger.js';
 import { RateLimitError, RateLimits, registeredDomain } from '../../src/https/rate-limits.js';
 import { testConfig } from '../support/test-env.js';
 
@@ -23,12 +24,15 @@ describe('registeredDomain (Public Suffix List)', () => {
 describe('RateLimits (real Postgres)', () => {
   const config = testConfig({ ACME_LIMIT_CERTS_PER_DOMAIN: '2', ACME_LIMIT_DOMAIN_WINDOW_HOURS: '168', ACME_LIMIT_ORDERS_PER_ACCOUNT: '1000' });
   const prisma = new PrismaService(config);
-  const limits = new RateLimits(prisma, config);
+  const limits = new RateLimits(prisma, new OrderLedger(prisma, config), config);
   const suffix = randomUUID().slice(0, 8);
   let siteId: string;
+  let memberId: string;
+  const renewal = () => ({ memberId, purpose: 'renewal' as const });
 
   beforeAll(async () => {
     const member = await prisma.member.create({ data: { name: 'limits', contactEmail: 'limits@example.org' } });
+    memberId = member.id;
     const domain = `limits-${suffix}.example`;
     siteId = (await prisma.site.create({ data: { memberId: member.id, primaryDomain: domain, domains: [domain], documentRoot: '/x', domainRows: { create: [{ domain }] } } })).id;
   });
@@ -46,7 +50,7 @@ describe('RateLimits (real Postgres)', () => {
     await issued([`www.alpha-${suffix}.org.uk`], first);
     await issued([`shop.alpha-${suffix}.org.uk`], new Date(now.getTime() - HOUR));
 
-    const error = await limits.check([`new.alpha-${suffix}.org.uk`], now).catch((e: unknown) => e);
+    const error = await limits.check([`new.alpha-${suffix}.org.uk`], renewal(), now).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).message).toContain(`alpha-${suffix}.org.uk`);
@@ -54,27 +58,26 @@ describe('RateLimits (real Postgres)', () => {
   });
 
   it('counts another member under the same public suffix apart', async () => {
-    await expect(limits.check([`beta-${suffix}.org.uk`, `www.beta-${suffix}.org.uk`])).resolves.toBeUndefined();
+    await expect(limits.check([`beta-${suffix}.org.uk`, `www.beta-${suffix}.org.uk`], renewal())).resolves.toBeUndefined();
   });
 
-  it('stops orders past the account limit, counting started orders in the window (the one asking included)', async () => {
+  it('stops orders past the account limit, counting the orders that reached the CA in the window', async () => {
     const now = new Date();
-    const since = new Date(now.getTime() - 3 * HOUR);
-    const already = await prisma.operation.count({ where: { kind: { in: ['https.enable', 'https.renew'] }, startedAt: { gt: since } } });
-    const tight = new RateLimits(prisma, testConfig({ ACME_LIMIT_ORDERS_PER_ACCOUNT: String(already + 1), ACME_LIMIT_ACCOUNT_WINDOW_HOURS: '3' }));
-    const started = (at: Date) =>
-      prisma.operation.create({ data: { kind: 'https.renew', siteId, targetType: 'site', targetId: siteId, status: 'succeeded', actor: 'test', startedAt: at } });
+    const tightConfig = testConfig({ ACME_DIRECTORY_URL: `https://tight-${suffix}.test/dir`, ACME_LIMIT_ORDERS_PER_ACCOUNT: '2', ACME_LIMIT_ACCOUNT_WINDOW_HOURS: '3' });
+    const ledger = new OrderLedger(prisma, tightConfig);
+    const tight = new RateLimits(prisma, ledger, tightConfig);
 
-    await started(new Date(now.getTime() - 2 * HOUR));
-    await expect(tight.check([`delta-${suffix}.example`], now)).resolves.toBeUndefined();
-    await started(new Date(now.getTime() - HOUR));
-    await expect(tight.check([`delta-${suffix}.example`], now)).rejects.toThrow(/ACME_LIMIT_ORDERS_PER_ACCOUNT/);
+    await ledger.started({ siteId, memberId, purpose: 'renewal' }, new Date(now.getTime() - 4 * HOUR));
+    await ledger.started({ siteId, memberId, purpose: 'renewal' }, new Date(now.getTime() - 2 * HOUR));
+    await expect(tight.check([`delta-${suffix}.example`], renewal(), now)).resolves.toBeUndefined();
+    await ledger.started({ siteId, memberId, purpose: 'renewal' }, new Date(now.getTime() - HOUR));
+    await expect(tight.check([`delta-${suffix}.example`], renewal(), now)).rejects.toThrow(/ACME_LIMIT_ORDERS_PER_ACCOUNT/);
   });
 
   it('forgets certificates older than the window', async () => {
     const now = new Date();
     await issued([`gamma-${suffix}.example`], new Date(now.getTime() - 200 * HOUR));
     await issued([`www.gamma-${suffix}.example`], new Date(now.getTime() - 199 * HOUR));
-    await expect(limits.check([`gamma-${suffix}.example`], now)).resolves.toBeUndefined();
+    await expect(limits.check([`gamma-${suffix}.example`], renewal(), now)).resolves.toBeUndefined();
   });
 });

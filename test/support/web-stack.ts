@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { AppConfig } from '../../src/config/config.js';
 import { ProcessRunner } from '../../src/core/adapters/process.adapter.js';
 import { NginxInstance, startNginx } from '../../scripts/lib/nginx-instance.js';
+import { AriProxy, startAriProxy } from '../../scripts/lib/ari-proxy.js';
 import { PebbleHandle, startPebble } from '../../scripts/lib/pebble.js';
 import { freePorts } from '../../scripts/lib/ports.js';
 import { testConfig } from './test-env.js';
@@ -16,6 +17,8 @@ export interface WebStackOptions {
   env?: Record<string, string>;
   /** false: an nginx without its JavaScript module. */
   njs?: boolean;
+  /** Lifetime of every certificate pebble issues (e.g. 160 for Let's Encrypt's shortlived). */
+  certificateValidityHours?: number;
 }
 
 export interface CurlOptions {
@@ -37,6 +40,8 @@ export interface WebStack {
   /** The settings behind `config`, for suites that build their own. */
   env: Record<string, string>;
   pebble: PebbleHandle;
+  /** The ARI/profiles proxy in front of pebble, which ACME_DIRECTORY_URL points at. */
+  ari: AriProxy;
   nginx: NginxInstance;
   /** The root pebble issues under (new on every start). */
   rootPem: string;
@@ -68,18 +73,26 @@ export async function startWebStack(options: WebStackOptions = {}): Promise<WebS
   });
   let pebble: PebbleHandle;
   try {
-    pebble = await startPebble({ dataDir: join(dataDir, 'pebble'), httpPort, nonceRejectPercent: options.nonceRejectPercent });
+    pebble = await startPebble({
+      dataDir: join(dataDir, 'pebble'),
+      httpPort,
+      nonceRejectPercent: options.nonceRejectPercent,
+      certificateValidityHours: options.certificateValidityHours,
+    });
   } catch (error) {
     await nginx.stop();
     throw error;
   }
+  const ari = await startAriProxy({ upstream: new URL(pebble.directoryUrl).origin, tlsCertPem: pebble.caBundlePem, tlsKeyPem: pebble.tlsKeyPem });
   const rootPem = await pebble.fetchRootPem();
   const rootPath = join(dataDir, 'pebble-root.pem');
   await fs.writeFile(rootPath, rootPem);
 
   const env: Record<string, string> = {
-    ACME_DIRECTORY_URL: pebble.directoryUrl,
+    ACME_DIRECTORY_URL: ari.directoryUrl,
     ACME_CA_BUNDLE: pebble.caBundlePath,
+    ACME_SERVED_TRUST_BUNDLE: rootPath,
+    CAA_DNS_SERVER: pebble.dnsAddress,
     NGINX_BIN: nginx.bin,
     NGINX_CONF: nginx.confPath,
     NGINX_SITES_DIR: nginx.sitesDir,
@@ -97,13 +110,14 @@ export async function startWebStack(options: WebStackOptions = {}): Promise<WebS
     config: testConfig(env),
     env,
     pebble,
+    ari,
     nginx,
     rootPem,
     rootPath,
     dataDir,
     curl: (domain, curlOptions = {}) => curl(domain, curlOptions, { httpPort, httpsPort, rootPath }),
     stop: async () => {
-      await Promise.allSettled([pebble.stop(), nginx.stop()]);
+      await Promise.allSettled([ari.stop(), pebble.stop(), nginx.stop()]);
       if (!process.env.KEEP_TEST_DIRS) await fs.rm(dataDir, { recursive: true, force: true });
     },
   };

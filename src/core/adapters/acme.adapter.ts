@@ -18,6 +18,10 @@ export interface IssueRequest {
   accountUrl: string;
   domains: string[];
   keyType: AcmeKeyType;
+  /** A profile from the CA's directory (`meta.profiles`); undefined = the CA's default. */
+  profile?: string;
+  /** RFC 9773 certificate ID of the certificate this order replaces. */
+  replaces?: string;
   /** Publish `keyAuthorization` at http://<domain>/.well-known/acme-challenge/<token>. */
   writeChallenge(token: string, keyAuthorization: string): Promise<void>;
   removeChallenge(token: string): Promise<void>;
@@ -31,12 +35,21 @@ export interface IssuedCertificate {
   notAfter: Date;
   /** Upper-case hex, as node:crypto prints it. */
   serial: string;
+  ariCertId: string;
+  /** false when the CA refused `replaces` and the order went out without it */
+  replacesSent: boolean;
 }
 
 export interface RenewalWindow {
   start: Date;
   end: Date;
   explanationUrl?: string;
+}
+
+export interface RenewalInfo {
+  window: RenewalWindow;
+  /** When to ask again, from the CA's Retry-After (RFC 9773 section 4.3). */
+  retryAfterSeconds?: number;
 }
 
 /** An RFC 8555 problem document (section 6.7), as far as we use it. */
@@ -57,6 +70,8 @@ export class AcmeError extends Error {
     /** The ACME problem type, e.g. `urn:ietf:params:acme:error:connection`. */
     readonly type?: string,
     readonly domain?: string,
+    /** The CA's Retry-After, when it sent one. */
+    readonly retryAt?: Date,
   ) {
     super(message);
   }
@@ -64,8 +79,14 @@ export class AcmeError extends Error {
 
 const PROBLEM_PREFIX = 'urn:ietf:params:acme:error:';
 const RETRIED_IN_PLACE = new Set(['badNonce', 'serverInternal']);
+/** newOrder with the fields acme-client 5.4's types predate (RFC 9773 `replaces`, the profiles draft's `profile`). */
+type OrderPayload = Parameters<acme.Client['createOrder']>[0] & { profile?: string; replaces?: string };
+/** Answers to newOrder that mean "not with `replaces`" rather than "not at all". */
+const REPLACES_REFUSALS = new Set(['malformed', 'alreadyReplaced', 'conflict']);
 const RETRY_ATTEMPTS = 5;
 const RETRY_BASE_MS = 200;
+/** The CA unreachable or failing without a problem document: about 30 s in all, as acme-client's own retries were. */
+const TRANSPORT_RETRY_BASE_MS = 2_000;
 /** Polling of authorizations and orders: about a minute in all. */
 const POLLING = { backoffAttempts: 12, backoffMin: 250, backoffMax: 10_000 };
 
@@ -98,7 +119,7 @@ interface HttpClientInternals {
  * detail text; this interceptor remembers the last problem seen inside the
  * current operation, so errors can be classified by their ACME type.
  */
-const problems = new AsyncLocalStorage<{ problem?: Problem }>();
+const problems = new AsyncLocalStorage<{ problem?: Problem; retryAt?: Date }>();
 /** acme-client has one global axios instance; its requests get each CA's agent by origin. */
 const caAgents = new Map<string, Agent>();
 let interceptorsInstalled = false;
@@ -106,6 +127,10 @@ let interceptorsInstalled = false;
 function installInterceptors(): void {
   if (interceptorsInstalled) return;
   interceptorsInstalled = true;
+  // acme-client would sleep out a 429's Retry-After (30 minutes, five times over)
+  // inside the job; we record it and stop ordering instead, and retry transient
+  // trouble ourselves in step().
+  (acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } }).acmeSettings.retryMaxAttempts = 0;
   acme.axios.interceptors.request.use((config) => {
     const agent = config.url ? caAgents.get(originOf(config.url)) : undefined;
     if (agent) config.httpsAgent = agent;
@@ -113,7 +138,10 @@ function installInterceptors(): void {
   });
   acme.axios.interceptors.response.use((response) => {
     const store = problems.getStore();
-    if (store) store.problem = problemIn(response.status, response.data);
+    if (store) {
+      store.problem = problemIn(response.status, response.data);
+      store.retryAt = store.problem ? retryAfter(response.headers['retry-after']) : undefined;
+    }
     return response;
   });
 }
@@ -216,12 +244,38 @@ export class AcmeAdapter {
       const client = this.client(request.accountKeyPem, request.accountUrl);
       const privateKey = await createCertificateKey(request.keyType);
       const [, csr] = await acme.crypto.createCsr({ commonName: domains[0], altNames: domains }, privateKey);
-      const order = await this.step(() => client.createOrder({ identifiers: domains.map((value) => ({ type: 'dns', value })) }));
+      const { order, replacesSent } = await this.createOrder(client, domains, request);
       const authorizations = await this.step(() => client.getAuthorizations(order));
       await this.validateAll(client, authorizations, request);
       const finalized = await this.step(() => client.finalizeOrder(order, csr));
       const certificatePem = await this.step(() => client.getCertificate(finalized));
-      return describeCertificate(certificatePem, privateKey.toString('utf8'));
+      return { ...describeCertificate(certificatePem, privateKey.toString('utf8')), replacesSent };
+    });
+  }
+
+  /**
+   * newOrder with `profile` and `replaces` (acme-client passes the payload
+   * through). A CA that refuses `replaces` (not supported, or the old
+   * certificate already replaced) gets the same order without it.
+   */
+  private async createOrder(client: acme.Client, domains: string[], request: IssueRequest): Promise<{ order: acme.Order; replacesSent: boolean }> {
+    const payload = { identifiers: domains.map((value) => ({ type: 'dns', value })), ...(request.profile ? { profile: request.profile } : {}) };
+    if (request.replaces) {
+      try {
+        return { order: await this.step(() => client.createOrder({ ...payload, replaces: request.replaces } as OrderPayload)), replacesSent: true };
+      } catch (error) {
+        if (!REPLACES_REFUSALS.has(shortType(this.classify(error).type))) throw error;
+      }
+    }
+    return { order: await this.step(() => client.createOrder(payload as OrderPayload)), replacesSent: false };
+  }
+
+  /** The profiles the CA's directory offers (`meta.profiles`, name → description); empty when it offers none. */
+  async profiles(): Promise<Record<string, string>> {
+    return this.operation(async () => {
+      const meta = (await this.step(() => this.ca.getDirectory())).meta as { profiles?: unknown } | undefined;
+      const offered = meta?.profiles;
+      return offered && typeof offered === 'object' ? (offered as Record<string, string>) : {};
     });
   }
 
@@ -237,13 +291,14 @@ export class AcmeAdapter {
    * or undefined when the CA does not offer it. ARI is a plain GET, so no
    * account is involved.
    */
-  async renewalInfo(certPem: string): Promise<RenewalWindow | undefined> {
+  async renewalInfo(certId: string): Promise<RenewalInfo | undefined> {
     return this.operation(async () => {
       const base = (await this.step(() => this.ca.getDirectory())).renewalInfo;
       if (typeof base !== 'string') return undefined;
-      const response = await this.step(() => acme.axios.get(`${base.replace(/\/$/, '')}/${ariCertId(certPem)}`));
+      const response = await this.step(() => acme.axios.get(`${base.replace(/\/$/, '')}/${certId}`));
       if (response.status !== 200) throw new Error(`renewalInfo answered HTTP ${response.status}`);
-      return parseRenewalWindow(response.data);
+      const seconds = retryAfterSeconds(response.headers['retry-after']);
+      return { window: parseRenewalWindow(response.data), ...(seconds !== undefined ? { retryAfterSeconds: seconds } : {}) };
     });
   }
 
@@ -318,16 +373,17 @@ export class AcmeAdapter {
         return await work();
       } catch (error) {
         const classified = this.classify(error);
-        if (attempt >= RETRY_ATTEMPTS || !RETRIED_IN_PLACE.has(shortType(classified.type))) throw classified;
-        await new Promise((done) => setTimeout(done, RETRY_BASE_MS * 2 ** (attempt - 1)));
+        if (attempt >= RETRY_ATTEMPTS || !retriedInPlace(classified)) throw classified;
+        const base = classified.type === undefined ? TRANSPORT_RETRY_BASE_MS : RETRY_BASE_MS;
+        await new Promise((done) => setTimeout(done, base * 2 ** (attempt - 1)));
       }
     }
   }
 
   private classify(error: unknown, domain?: string): AcmeError {
     if (error instanceof AcmeError) return error;
-    const problem = problems.getStore()?.problem;
-    if (problem?.type) return fromProblem(problem, domain);
+    const store = problems.getStore();
+    if (store?.problem?.type) return fromProblem(store.problem, domain, store.retryAt);
     const transport = error as { isAxiosError?: boolean; response?: unknown; code?: string } | null;
     if (transport?.isAxiosError && !transport.response) {
       return fromNetworkError(transport.code ?? 'no response', this.options.directoryUrl);
@@ -337,13 +393,25 @@ export class AcmeAdapter {
   }
 }
 
-function fromProblem(problem: Problem, domain?: string): AcmeError {
+function fromProblem(problem: Problem, domain?: string, retryAt?: Date): AcmeError {
   const first = problem.subproblems?.[0];
   const name = domain ?? problem.identifier?.value ?? first?.identifier?.value;
   const type = first?.type ?? problem.type;
   const detail = redact(problem.detail ?? first?.detail ?? '');
   const { text, permanent } = explain(shortType(type), name ?? 'the domain');
-  return new AcmeError(`${text} (CA said: ${detail})`, permanent, detail, type, name);
+  return new AcmeError(`${text} (CA said: ${detail})`, permanent, detail, type, name, retryAt);
+}
+
+/** Retry-After as seconds or an HTTP date (RFC 9110 10.2.3). */
+function retryAfterSeconds(header: unknown): number | undefined {
+  if (typeof header !== 'string' || header.trim() === '') return undefined;
+  const seconds = /^\d+$/.test(header.trim()) ? Number(header.trim()) : (Date.parse(header) - Date.now()) / 1000;
+  return Number.isFinite(seconds) ? Math.max(0, Math.round(seconds)) : undefined;
+}
+
+function retryAfter(header: unknown): Date | undefined {
+  const seconds = retryAfterSeconds(header);
+  return seconds === undefined ? undefined : new Date(Date.now() + seconds * 1000);
 }
 
 function explain(type: string, domain: string): { text: string; permanent: boolean } {
@@ -394,6 +462,11 @@ function problemIn(status: number, body: unknown): Problem | undefined {
   return data.error ?? data.challenges?.find((challenge) => challenge.error)?.error;
 }
 
+/** What the CA asks clients to retry, and transport trouble without a problem document (network, HTTP 5xx). */
+function retriedInPlace(error: AcmeError): boolean {
+  return RETRIED_IN_PLACE.has(shortType(error.type)) || (error.type === undefined && !error.permanent);
+}
+
 function shortType(type: string | undefined): string {
   return type?.startsWith(PROBLEM_PREFIX) ? type.slice(PROBLEM_PREFIX.length) : (type ?? '');
 }
@@ -417,7 +490,7 @@ function createCertificateKey(keyType: AcmeKeyType): Promise<Buffer> {
   return keyType === 'rsa' ? acme.crypto.createPrivateRsaKey(2048) : acme.crypto.createPrivateEcdsaKey('P-256');
 }
 
-function describeCertificate(certificatePem: string, privateKeyPem: string): IssuedCertificate {
+function describeCertificate(certificatePem: string, privateKeyPem: string): Omit<IssuedCertificate, 'replacesSent'> {
   const leaf = new X509Certificate(certificatePem);
   return {
     certificatePem,
@@ -425,6 +498,7 @@ function describeCertificate(certificatePem: string, privateKeyPem: string): Iss
     notBefore: new Date(leaf.validFrom),
     notAfter: new Date(leaf.validTo),
     serial: leaf.serialNumber,
+    ariCertId: ariCertId(certificatePem),
   };
 }
 

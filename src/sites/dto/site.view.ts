@@ -1,10 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
+export class RenewalWindowView {
+  @ApiProperty() start!: Date;
+  @ApiProperty() end!: Date;
+  @ApiPropertyOptional({ description: "the CA's explanation, when it moved the window" }) explanationUrl?: string;
+}
+
 export class HttpsPosture {
   @ApiProperty({ enum: ['none', 'pending', 'active', 'failed'] }) status!: string;
   @ApiPropertyOptional() notAfter?: Date;
   @ApiPropertyOptional() lastError?: string;
   @ApiProperty() hsts!: boolean;
+  @ApiPropertyOptional({ description: 'the CA profile chosen for this site (none: ACME_DEFAULT_PROFILE)' }) profile?: string;
+  @ApiPropertyOptional({ type: RenewalWindowView, description: 'the renewal window the CA suggests (ACME Renewal Information)' }) renewalWindow?: RenewalWindowView;
+  @ApiPropertyOptional({ description: 'serial of the certificate a TLS handshake to the site last received' }) servedSerial?: string;
+  @ApiPropertyOptional({ description: 'when the newest certificate was last proved served' }) verifiedAt?: Date;
 }
 
 export class LoggingPosture {
