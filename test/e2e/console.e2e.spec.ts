@@ -337,12 +337,22 @@ describe('the console in Chromium (e2e)', () => {
     }
     await p.getByRole('link', { name: 'API tokens', exact: true }).click();
     await p.locator('#token-member').selectOption({ label: 'Ñandú Solidaridad' });
+    const tokenRows = await prisma.apiToken.count();
+    await p.locator('#token-days').fill('0');
+    await p.getByRole('button', { name: 'Create the token', exact: true }).click();
+    await expect(p.locator('#token-days-error').textContent()).resolves.toBe('A whole number of days, from 1 to 3650.');
+    await expect(p.getByTestId('new-token').count()).resolves.toBe(0);
+    expect(await prisma.apiToken.count()).toBe(tokenRows);
+    await p.locator('#token-days').fill('30');
     await p.getByRole('button', { name: 'Create the token', exact: true }).click();
     const token = (await p.getByTestId('new-token').textContent()) ?? '';
+    const made = await prisma.apiToken.findFirstOrThrow({ where: { memberId: memberA } });
+    expect(Math.round((made.expiresAt!.getTime() - made.createdAt.getTime()) / 86_400_000)).toBe(30);
     const seenWithToken = await http.get('/api/sites?limit=500').set(bearer(token)).expect(200);
     expect(seenWithToken.body.items.map((s: { id: string }) => s.id).sort()).toEqual([siteA, campaignSite].sort());
     const tokens = p.getByTestId('tokens');
-    await tokens.getByRole('rowheader', { name: 'Ñandú Solidaridad', exact: true }).waitFor();
+    const expiresOn = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' }).format(made.expiresAt!);
+    await expect(tokens.getByRole('row').filter({ hasText: 'Ñandú Solidaridad' }).getByRole('cell').nth(3).textContent()).resolves.toMatch(new RegExp(`^${expiresOn}, .+ UTC$`));
     await tokens.getByRole('rowheader', { name: 'Staff', exact: true }).first().waitFor();
     const listed = (await tokens.textContent()) ?? '';
     expect([token, staffToken].filter((secret) => listed.includes(secret))).toEqual([]);

@@ -112,7 +112,7 @@ export class OperationsPage extends ListPage {
 }
 
 export class TokensPage extends ListPage {
-  state = { ...this.state, role: 'member', memberId: '', members: [], created: '', errors: {}, formProblem: '', notice: '' };
+  state = { ...this.state, role: 'member', memberId: '', days: '', members: [], created: '', errors: {}, formProblem: '', notice: '' };
   path = () => '/api/tokens';
 
   componentDidMount() {
@@ -140,10 +140,13 @@ export class TokensPage extends ListPage {
   /** The token is shown once, here, and never again: only its hash is stored. */
   create = async (event) => {
     event.preventDefault();
-    const { role, memberId } = this.state;
+    const { role, memberId, days } = this.state;
+    const typed = days.trim();
+    // Anything but digits goes as typed, so the API names the field instead of the token silently never expiring.
+    const expiry = typed ? { expiresInDays: /^[0-9]+$/.test(typed) ? Number(typed) : typed } : {};
     try {
-      const { token } = await api('POST', '/api/tokens', { role, ...(role === 'member' ? { memberId } : {}) });
-      this.setState({ created: token, errors: {}, formProblem: '', notice: '' });
+      const { token } = await api('POST', '/api/tokens', { role, ...(role === 'member' ? { memberId } : {}), ...expiry });
+      this.setState({ created: token, days: '', errors: {}, formProblem: '', notice: '' });
       this.load();
     } catch (error) {
       this.setState({ created: '', errors: fieldErrors('token', error), formProblem: requestProblem(error) });
@@ -163,7 +166,7 @@ export class TokensPage extends ListPage {
   }
 
   render() {
-    const { role, memberId, members, created, errors, formProblem, notice } = this.state;
+    const { role, memberId, days, members, created, errors, formProblem, notice } = this.state;
     return html`<h1>${t('nav.tokens')}</h1>
       ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
       ${this.list()}
@@ -180,6 +183,9 @@ export class TokensPage extends ListPage {
             ${members.map((m) => html`<option value=${m.id}>${m.name}</option>`)}
           </select>`}
         </${Field}>` : null}
+        <${Field} id="token-days" label=${t('tokens.days')} hint=${t('tokens.daysHint')} error=${errors.expiresInDays}>
+          ${(a) => html`<input ...${a} inputmode="numeric" value=${days} onInput=${(e) => this.setState({ days: e.target.value })} />`}
+        </${Field}>
         ${formProblem ? html`<p class="error" role="alert">${formProblem}</p>` : null}
         <button type="submit">${t('tokens.create')}</button>
       </form>
