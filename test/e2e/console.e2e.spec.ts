@@ -424,6 +424,9 @@ describe('the console in Chromium (e2e)', () => {
     await eventually(async () => expect(await prisma.legalCase.findUniqueOrThrow({ where: { id: cases[0].id } })).toMatchObject({ status: 'in_review', advice, notes }));
     await expect(p.getByRole('textbox', { name: `Advice for ${IDN} (the member reads it)`, exact: true }).inputValue()).resolves.toBe(advice);
     await checkPage(p, 'legal-queue-answered');
+    await p.goto(`${base}/#/sites/${siteA}`);
+    await p.getByTestId('legal-checkins').getByText(advice).waitFor();
+    await expect(p.getByRole('button', { name: `Ask for legal review of ${IDN}`, exact: true }).count()).resolves.toBe(0);
     await context.close();
     const told = await eventually(async () => {
       const mail = mails.slice(before).find((m) => m.to.includes('org@nandu.example') && m.body.includes('Go ahead: name'));

@@ -4,7 +4,7 @@ import { currentLanguage, formatDate, formatDay, t } from '/ui/i18n.js';
 import { requestProblem } from '/ui/errors.js';
 import { Field, fieldErrors } from '/ui/fields.js';
 
-/** "Check in with us before launch": the campaign goes to the host's legal desk, the member sees the case's status. */
+/** "Check in with us before launch": the campaign goes to the host's legal desk, the member sees the case's status. Legal reviewers answer from the queue, so they get no form here. */
 export class LegalSection extends Component {
   state = { description: '', launchDate: '', checkins: [], available: true, sent: false, errors: {}, problem: '' };
 
@@ -45,7 +45,7 @@ export class LegalSection extends Component {
       <p data-testid="legal-status">${open ? t('legal.openCases', { count: open }) : t('legal.none')}</p>
       ${checkins.length ? html`<ul data-testid="legal-checkins">${checkins.map(checkinItem)}</ul>` : null}
       <p class="hint">${t('legal.why')}</p>
-      ${available ? this.form() : html`<p>${t('legal.askHost')}</p>`}
+      ${this.props.session?.role === 'legal' ? null : available ? this.form() : html`<p>${t('legal.askHost')}</p>`}
     </section>`;
   }
 
