@@ -337,10 +337,33 @@ describe('the console in Chromium (e2e)', () => {
     }
     await p.getByRole('link', { name: 'API tokens', exact: true }).click();
     await p.locator('#token-member').selectOption({ label: 'Ñandú Solidaridad' });
+    const tokenRows = await prisma.apiToken.count();
+    await p.locator('#token-days').fill('0');
+    await p.getByRole('button', { name: 'Create the token', exact: true }).click();
+    await expect(p.locator('#token-days-error').textContent()).resolves.toBe('A whole number of days, from 1 to 3650.');
+    await expect(p.getByTestId('new-token').count()).resolves.toBe(0);
+    expect(await prisma.apiToken.count()).toBe(tokenRows);
+    await p.locator('#token-days').fill('30');
     await p.getByRole('button', { name: 'Create the token', exact: true }).click();
     const token = (await p.getByTestId('new-token').textContent()) ?? '';
+    const made = await prisma.apiToken.findFirstOrThrow({ where: { memberId: memberA } });
+    expect(Math.round((made.expiresAt!.getTime() - made.createdAt.getTime()) / 86_400_000)).toBe(30);
     const seenWithToken = await http.get('/api/sites?limit=500').set(bearer(token)).expect(200);
     expect(seenWithToken.body.items.map((s: { id: string }) => s.id).sort()).toEqual([siteA, campaignSite].sort());
+    const tokens = p.getByTestId('tokens');
+    const expiresOn = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' }).format(made.expiresAt!);
+    await expect(tokens.getByRole('row').filter({ hasText: 'Ñandú Solidaridad' }).getByRole('cell').nth(3).textContent()).resolves.toMatch(new RegExp(`^${expiresOn}, .+ UTC$`));
+    await tokens.getByRole('rowheader', { name: 'Staff', exact: true }).first().waitFor();
+    const listed = (await tokens.textContent()) ?? '';
+    expect([token, staffToken].filter((secret) => listed.includes(secret))).toEqual([]);
+    await checkPage(p, 'staff-token-created');
+    await p.getByRole('button', { name: /^Revoke the token of Ñandú Solidaridad, created / }).click();
+    await p.getByText('Token of Ñandú Solidaridad revoked: it is refused from now on.', { exact: true }).waitFor();
+    await expect(tokens.getByRole('rowheader', { name: 'Ñandú Solidaridad', exact: true }).count()).resolves.toBe(0);
+    await expect(p.getByTestId('new-token').count()).resolves.toBe(0);
+    expect(await p.content()).not.toContain(staffToken);
+    await http.get('/api/sites').set(bearer(token)).expect(401);
+    await http.get('/api/sites').set(bearer(staffToken)).expect(200);
     await p.getByRole('link', { name: 'Members', exact: true }).click();
     const members = await prisma.member.count();
     await p.getByRole('button', { name: 'Create member', exact: true }).click();
@@ -363,6 +386,64 @@ describe('the console in Chromium (e2e)', () => {
     });
     await checkPage(p, 'legal-queue');
     await context.close();
+  });
+
+  it('a member checks in before launch, the legal desk answers, and the member reads the advice but never the notes', async () => {
+    const advice = 'Go ahead: name the sources of the river photos and keep the originals.';
+    const notes = 'Counsel only: the water company sued a blogger in 2025.';
+    await page.goto(`${base}/#/sites/${siteA}`);
+    const send = page.getByRole('button', { name: `Ask for legal review of ${IDN}`, exact: true });
+    await send.click();
+    await expect(page.locator('#legal-description-error').textContent()).resolves.toBe('Describe the campaign in a few sentences.');
+    await expect(page.locator('#legal-description').getAttribute('aria-invalid')).resolves.toBe('true');
+    await checkPage(page, 'site-legal-bad-input');
+    expect(await prisma.legalCase.count({ where: { siteId: siteA } })).toBe(0);
+    await page.locator('#legal-description').fill('A report on the water company: photos of the polluted river and the permits it was given.');
+    await page.locator('#legal-launch').fill('2027-01-15');
+    await send.click();
+    await page.getByText("Sent. The legal desk will look at it; the case's status shows here.", { exact: true }).waitFor();
+    const checkin = page.getByTestId('legal-checkins').locator('li');
+    await checkin.getByText(/^Check-in of .+: waiting for review$/).waitFor();
+    await checkin.getByText('Launch on January 15, 2027', { exact: true }).waitFor();
+    await expect(page.locator('#legal-description-error').count()).resolves.toBe(0);
+    const cases = await prisma.legalCase.findMany({ where: { siteId: siteA } });
+    expect(cases).toEqual([expect.objectContaining({ kind: 'checkin', status: 'open', launchDate: new Date('2027-01-15T00:00:00Z'), advice: null })]);
+    await checkPage(page, 'site-legal-checkin');
+
+    const context = await openContext(browser, problems);
+    const p = await context.newPage();
+    await signIn(p, 'counsel@host.example');
+    await p.getByRole('link', { name: 'Legal queue', exact: true }).click();
+    await p.getByTestId('legal-queue').getByRole('row').filter({ hasText: 'Check-in before launch' }).getByRole('link', { name: IDN, exact: true }).waitFor();
+    await p.getByRole('textbox', { name: `Advice for ${IDN} (the member reads it)`, exact: true }).fill(advice);
+    await p.getByRole('textbox', { name: `Internal notes on ${IDN} (never shown to the member)`, exact: true }).fill(notes);
+    const before = mails.length;
+    await p.getByRole('button', { name: `Save the answer on ${IDN}`, exact: true }).click();
+    await p.getByText(`Saved the case of ${IDN}.`, { exact: true }).waitFor();
+    await p.getByRole('combobox', { name: `Status of the case of ${IDN}`, exact: true }).selectOption('in_review');
+    await eventually(async () => expect(await prisma.legalCase.findUniqueOrThrow({ where: { id: cases[0].id } })).toMatchObject({ status: 'in_review', advice, notes }));
+    await expect(p.getByRole('textbox', { name: `Advice for ${IDN} (the member reads it)`, exact: true }).inputValue()).resolves.toBe(advice);
+    await checkPage(p, 'legal-queue-answered');
+    await p.goto(`${base}/#/sites/${siteA}`);
+    await p.getByTestId('legal-checkins').getByText(advice).waitFor();
+    await expect(p.getByRole('button', { name: `Ask for legal review of ${IDN}`, exact: true }).count()).resolves.toBe(0);
+    await context.close();
+    const told = await eventually(async () => {
+      const mail = mails.slice(before).find((m) => m.to.includes('org@nandu.example') && m.body.includes('Go ahead: name'));
+      expect(mail).toBeDefined();
+      return mail?.body.replace(/=\r?\n/g, '') ?? '';
+    });
+    expect(told).not.toContain('sued a blogger');
+
+    await page.reload();
+    await checkin.getByText(/^Check-in of .+: in review$/).waitFor();
+    await checkin.getByText(advice).waitFor();
+    await checkin.getByText('Advice from the legal desk:', { exact: true }).waitFor();
+    expect(await page.content()).not.toContain('sued a blogger');
+    const seenByMember = await page.evaluate((id) => fetch(`/api/sites/${id}/legal-checkins`).then((r) => r.json()), siteA);
+    expect(seenByMember).toEqual([expect.objectContaining({ caseId: cases[0].id, status: 'in_review', advice })]);
+    expect(JSON.stringify(seenByMember)).not.toContain('sued a blogger');
+    await checkPage(page, 'site-legal-advice');
   });
 
   it('the Spanish console shows no English string', async () => {

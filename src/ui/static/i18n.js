@@ -39,6 +39,12 @@ export function formatDate(value) {
   return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(value)) + ' UTC';
 }
 
+/** A calendar day (a launch date), without a time of day. */
+export function formatDay(value) {
+  if (!value) return '';
+  return new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(value));
+}
+
 export function formatBytes(bytes) {
   return new Intl.NumberFormat(language, { style: 'unit', unit: bytes >= 1e6 ? 'megabyte' : 'kilobyte', maximumFractionDigits: 1 }).format(bytes >= 1e6 ? bytes / 1e6 : bytes / 1e3);
 }

@@ -1,6 +1,6 @@
 import { Component, html } from '/ui/html.js';
 import { api } from '/ui/api.js';
-import { formatDate, has, t } from '/ui/i18n.js';
+import { formatDate, formatDay, has, t } from '/ui/i18n.js';
 import { ErrorText, requestProblem } from '/ui/errors.js';
 import { Field, fieldErrors } from '/ui/fields.js';
 import { displayDomain } from '/ui/domains.js';
@@ -112,7 +112,7 @@ export class OperationsPage extends ListPage {
 }
 
 export class TokensPage extends ListPage {
-  state = { ...this.state, role: 'member', memberId: '', members: [], created: '', errors: {}, formProblem: '' };
+  state = { ...this.state, role: 'member', memberId: '', days: '', members: [], created: '', errors: {}, formProblem: '', notice: '' };
   path = () => '/api/tokens';
 
   componentDidMount() {
@@ -120,18 +120,33 @@ export class TokensPage extends ListPage {
     api('GET', '/api/members').then((members) => this.setState({ members, memberId: members[0]?.id ?? '' })).catch(() => undefined);
   }
 
-  revoke = async (token) => {
-    await api('DELETE', `/api/tokens/${token.id}`).catch(() => undefined);
+  /** Whose token it is, in words: the member's name, the note it was made with, or its role. */
+  whose(tok) {
+    const member = this.state.members.find((m) => m.id === tok.memberId);
+    return member?.name ?? tok.label ?? t(`role.${tok.role}`);
+  }
+
+  revoke = async (tok) => {
+    const who = this.whose(tok);
+    try {
+      await api('DELETE', `/api/tokens/${tok.id}`);
+      this.setState({ created: '', notice: t('tokens.revoked', { who }), formProblem: '' });
+    } catch (error) {
+      this.setState({ notice: '', formProblem: requestProblem(error) });
+    }
     this.load();
   };
 
   /** The token is shown once, here, and never again: only its hash is stored. */
   create = async (event) => {
     event.preventDefault();
-    const { role, memberId } = this.state;
+    const { role, memberId, days } = this.state;
+    const typed = days.trim();
+    // Anything but digits goes as typed, so the API names the field instead of the token silently never expiring.
+    const expiry = typed ? { expiresInDays: /^[0-9]+$/.test(typed) ? Number(typed) : typed } : {};
     try {
-      const { token } = await api('POST', '/api/tokens', { role, ...(role === 'member' ? { memberId } : {}) });
-      this.setState({ created: token, errors: {}, formProblem: '' });
+      const { token } = await api('POST', '/api/tokens', { role, ...(role === 'member' ? { memberId } : {}), ...expiry });
+      this.setState({ created: token, days: '', errors: {}, formProblem: '', notice: '' });
       this.load();
     } catch (error) {
       this.setState({ created: '', errors: fieldErrors('token', error), formProblem: requestProblem(error) });
@@ -139,16 +154,22 @@ export class TokensPage extends ListPage {
   };
 
   table(items) {
-    return html`<div class="table-wrap"><table><caption>${t('tokens.caption')}</caption>
-      <thead><tr><th scope="col">${t('tokens.role')}</th><th scope="col">${t('tokens.created')}</th><th scope="col">${t('tokens.lastUsed')}</th><th scope="col">${t('members.actions')}</th></tr></thead>
-      <tbody>${items.map((tok) => html`<tr><td>${t(`role.${tok.role}`)}</td><td>${formatDate(tok.createdAt)}</td><td>${tok.lastUsedAt ? formatDate(tok.lastUsedAt) : t('account.neverUsed')}</td>
-        <td><button type="button" onClick=${() => this.revoke(tok)}>${t('tokens.revoke', { date: formatDate(tok.createdAt) })}</button></td></tr>`)}</tbody>
+    return html`<div class="table-wrap"><table data-testid="tokens"><caption>${t('tokens.caption')}</caption>
+      <thead><tr><th scope="col">${t('tokens.whose')}</th><th scope="col">${t('tokens.role')}</th><th scope="col">${t('tokens.created')}</th><th scope="col">${t('tokens.lastUsed')}</th><th scope="col">${t('tokens.expires')}</th><th scope="col">${t('members.actions')}</th></tr></thead>
+      <tbody>${items.map((tok) => {
+        const who = this.whose(tok);
+        return html`<tr><th scope="row">${who}</th><td>${t(`role.${tok.role}`)}</td><td>${formatDate(tok.createdAt)}</td><td>${tok.lastUsedAt ? formatDate(tok.lastUsedAt) : t('account.neverUsed')}</td>
+        <td>${tok.expiresAt ? formatDate(tok.expiresAt) : t('tokens.untilRevoked')}</td>
+        <td><button type="button" onClick=${() => this.revoke(tok)}>${t('tokens.revoke', { who, date: formatDate(tok.createdAt) })}</button></td></tr>`;
+      })}</tbody>
     </table></div>`;
   }
 
   render() {
-    const { role, memberId, members, created, errors, formProblem } = this.state;
-    return html`<h1>${t('nav.tokens')}</h1>${this.list()}
+    const { role, memberId, days, members, created, errors, formProblem, notice } = this.state;
+    return html`<h1>${t('nav.tokens')}</h1>
+      ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
+      ${this.list()}
       <h2>${t('tokens.new')}</h2>
       <p class="hint">${t('tokens.why')}</p>
       <form onSubmit=${this.create} novalidate>
@@ -162,6 +183,9 @@ export class TokensPage extends ListPage {
             ${members.map((m) => html`<option value=${m.id}>${m.name}</option>`)}
           </select>`}
         </${Field}>` : null}
+        <${Field} id="token-days" label=${t('tokens.days')} hint=${t('tokens.daysHint')} error=${errors.expiresInDays}>
+          ${(a) => html`<input ...${a} inputmode="numeric" value=${days} onInput=${(e) => this.setState({ days: e.target.value })} />`}
+        </${Field}>
         ${formProblem ? html`<p class="error" role="alert">${formProblem}</p>` : null}
         <button type="submit">${t('tokens.create')}</button>
       </form>
@@ -171,30 +195,73 @@ export class TokensPage extends ListPage {
 
 const CASE_STATUSES = ['open', 'in_review', 'cleared', 'action_required', 'closed'];
 
+/** The review queue: a case's status, and the advice the member will read (the notes stay with the desk). */
 export class LegalQueuePage extends ListPage {
+  state = { ...this.state, drafts: {}, notice: '', formProblem: '' };
   path = () => '/api/legal/cases';
 
   move = async (item, status) => {
-    await api('PATCH', `/api/legal/cases/${item.id}`, { status }).catch(() => undefined);
-    this.load();
+    await this.patch(item, { status });
   };
+
+  draft(c, field) {
+    return this.state.drafts[c.id]?.[field] ?? c[field] ?? '';
+  }
+
+  edit(c, field, value) {
+    this.setState({ drafts: { ...this.state.drafts, [c.id]: { ...this.state.drafts[c.id], [field]: value } } });
+  }
+
+  advise = async (event, c) => {
+    event.preventDefault();
+    await this.patch(c, { advice: this.draft(c, 'advice').trim(), notes: this.draft(c, 'notes') });
+  };
+
+  async patch(c, body) {
+    const site = c.site ? displayDomain(c.site.primaryDomain) : '';
+    try {
+      await api('PATCH', `/api/legal/cases/${c.id}`, body);
+      const drafts = { ...this.state.drafts };
+      delete drafts[c.id];
+      this.setState({ drafts, notice: t('legalQueue.saved', { site }), formProblem: '' });
+    } catch (error) {
+      this.setState({ notice: '', formProblem: requestProblem(error) });
+    }
+    this.load();
+  }
 
   table(items) {
     return html`<div class="table-wrap"><table data-testid="legal-queue"><caption>${t('legalQueue.caption')}</caption>
-      <thead><tr><th scope="col">${t('sites.site')}</th><th scope="col">${t('legalQueue.risk')}</th><th scope="col">${t('legalQueue.campaign')}</th><th scope="col">${t('legalQueue.status')}</th></tr></thead>
+      <thead><tr><th scope="col">${t('sites.site')}</th><th scope="col">${t('legalQueue.risk')}</th><th scope="col">${t('legalQueue.campaign')}</th><th scope="col">${t('legalQueue.status')}</th><th scope="col">${t('legalQueue.answer')}</th></tr></thead>
       <tbody>${items.map((c) => {
         const name = c.site ? displayDomain(c.site.primaryDomain) : '';
-        return html`<tr><th scope="row"><a href="#/sites/${c.siteId}">${name}</a></th><td>${c.riskScore}</td><td>${c.site?.campaignDescription ?? ''}</td>
+        return html`<tr><th scope="row"><a href="#/sites/${c.siteId}">${name}</a></th><td>${c.riskScore}</td>
+        <td><p>${has(`legalQueue.kind.${c.kind}`) ? t(`legalQueue.kind.${c.kind}`) : ''}${c.launchDate ? ` · ${t('legal.launchOn', { date: formatDay(c.launchDate) })}` : ''}</p>${c.description ?? c.site?.campaignDescription ?? ''}</td>
         <td><label class="visually-hidden" for="case-${c.id}">${t('legalQueue.statusOf', { site: name })}</label>
           <select id="case-${c.id}" value=${c.status} onChange=${(e) => this.move(c, e.target.value)}>
             ${CASE_STATUSES.map((s) => html`<option value=${s}>${t(`legal.status.${s}`)}</option>`)}
-          </select></td></tr>`;
+          </select></td>
+        <td>${this.answerForm(c, name)}</td></tr>`;
       })}</tbody>
     </table></div>`;
   }
 
+  answerForm(c, name) {
+    return html`<form onSubmit=${(e) => this.advise(e, c)} novalidate>
+      <label for="advice-${c.id}">${t('legalQueue.advice', { site: name })}</label>
+      <textarea id="advice-${c.id}" rows="3" value=${this.draft(c, 'advice')} onInput=${(e) => this.edit(c, 'advice', e.target.value)}></textarea>
+      <label for="notes-${c.id}">${t('legalQueue.notes', { site: name })}</label>
+      <textarea id="notes-${c.id}" rows="2" value=${this.draft(c, 'notes')} onInput=${(e) => this.edit(c, 'notes', e.target.value)}></textarea>
+      <button type="submit">${t('legalQueue.send', { site: name })}</button>
+    </form>`;
+  }
+
   render() {
-    return html`<h1>${t('nav.legal')}</h1>${this.list()}`;
+    const { notice, formProblem } = this.state;
+    return html`<h1>${t('nav.legal')}</h1>
+      ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
+      ${formProblem ? html`<p class="error" role="alert">${formProblem}</p>` : null}
+      ${this.list()}`;
   }
 }
 

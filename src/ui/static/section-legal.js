@@ -1,10 +1,10 @@
 import { Component, html } from '/ui/html.js';
 import { api } from '/ui/api.js';
-import { currentLanguage, formatDate, t } from '/ui/i18n.js';
+import { currentLanguage, formatDate, formatDay, t } from '/ui/i18n.js';
 import { requestProblem } from '/ui/errors.js';
 import { Field, fieldErrors } from '/ui/fields.js';
 
-/** "Check in with us before launch": the campaign goes to the host's legal desk, the member sees the case's status. */
+/** "Check in with us before launch": the campaign goes to the host's legal desk, the member sees the case's status. Legal reviewers answer from the queue, so they get no form here. */
 export class LegalSection extends Component {
   state = { description: '', launchDate: '', checkins: [], available: true, sent: false, errors: {}, problem: '' };
 
@@ -43,9 +43,9 @@ export class LegalSection extends Component {
     return html`<section aria-labelledby="legal-title">
       <h2 id="legal-title">${t('section.legal')}</h2>
       <p data-testid="legal-status">${open ? t('legal.openCases', { count: open }) : t('legal.none')}</p>
-      ${checkins.length ? html`<ul>${checkins.map((c) => html`<li>${t('legal.checkin', { date: formatDate(c.createdAt), status: t(`legal.status.${c.status}`) })}</li>`)}</ul>` : null}
+      ${checkins.length ? html`<ul data-testid="legal-checkins">${checkins.map(checkinItem)}</ul>` : null}
       <p class="hint">${t('legal.why')}</p>
-      ${available ? this.form() : html`<p>${t('legal.askHost')}</p>`}
+      ${this.props.session?.role === 'legal' ? null : available ? this.form() : html`<p>${t('legal.askHost')}</p>`}
     </section>`;
   }
 
@@ -64,4 +64,13 @@ export class LegalSection extends Component {
         <button type="submit">${t('legal.send', { site: name })}</button>
       </form>`;
   }
+}
+
+/** The member's own words, the case's status and the desk's advice; the API never sends a member the internal notes. */
+function checkinItem(c) {
+  return html`<li>
+    <p>${t('legal.checkin', { date: formatDate(c.createdAt), status: t(`legal.status.${c.status}`) })}</p>
+    ${c.launchDate ? html`<p>${t('legal.launchOn', { date: formatDay(c.launchDate) })}</p>` : null}
+    ${c.advice ? html`<p class="advice"><strong>${t('legal.advice')}</strong> ${c.advice}</p>` : html`<p class="hint">${t('legal.noAdviceYet')}</p>`}
+  </li>`;
 }
