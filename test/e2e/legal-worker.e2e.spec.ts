@@ -27,11 +27,10 @@ describe('legal sweep worker (e2e)', () => {
 
     const jobId = `legal-sweep-test-${randomUUID()}`;
     await t.app.get(QueueRegistry).add('legal.sweep', {}, jobId);
-    const job = await eventually(async () => {
-      const found = await t.app.get(QueueRegistry).of(QUEUE.legal).getJob(jobId);
-      expect(await found?.getState()).toBe('completed');
-      return found!;
-    });
+    const queue = t.app.get(QueueRegistry).of(QUEUE.legal);
+    await eventually(async () => expect(await queue.getJobState(jobId)).toBe('completed'));
+    // read again once completed: a job fetched while it ran carries no return value
+    const job = (await queue.getJob(jobId))!;
     expect(job.returnvalue).toMatchObject({ gagsLifted: expect.any(Number), reminders: expect.any(Number) });
     expect((await t.prisma.legalNotice.findUniqueOrThrow({ where: { id: notice.id } })).gaggedUntil).toBeNull();
   });
