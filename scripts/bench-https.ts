@@ -17,6 +17,7 @@ import { ProcessRunner } from '../src/core/adapters/process.adapter.js';
 import { TokenService } from '../src/core/auth/token.service.js';
 import { PrismaService } from '../src/core/database/prisma.service.js';
 import { migrate } from '../src/core/database/migrator.js';
+import { SiteApplier } from '../src/agent/site-applier.js';
 import { WebServerService } from '../src/web/web-server.service.js';
 import { benchAriSweep } from './lib/bench-ari.js';
 import { startNginx } from './lib/nginx-instance.js';
@@ -85,7 +86,8 @@ async function issuanceBench(): Promise<void> {
     SITE_LISTEN_ADDRESS: nginx.listenAddress,
     PORT: String(apiPort),
   };
-  const config = loadConfig({ ...env, ROLE: 'worker' });
+  // the worker with this host's agent in the same process (ROLE=all; its HTTP side is not listened on)
+  const config = loadConfig({ ...env, ROLE: 'all' });
   const app = await createApp(config, { logger: ['error'] });
   await app.init();
   const api = await startApi({ ...env, ROLE: 'api' }, apiPort);
@@ -94,11 +96,12 @@ async function issuanceBench(): Promise<void> {
   try {
     const prisma = app.get(PrismaService);
     const web = app.get(WebServerService);
+    const applier = app.get(SiteApplier);
     const { token } = await app.get(TokenService).create('staff', undefined, 'bench');
     const domains = Array.from({ length: N }, (_, i) => `site${i + 1}.test`);
     const siteIds = await createSites(prisma, domains, join(dir, 'www'));
     await web.applyMany(siteIds);
-    const reloadsBefore = web.reloadCount;
+    const reloadsBefore = applier.reloadCount;
 
     await warmUp(apiPort, siteIds, token);
     const client = await startClient(apiPort, siteIds, token);
@@ -107,10 +110,10 @@ async function issuanceBench(): Promise<void> {
     console.log(`storm: ${N} sites enable HTTPS at once (ACME_CONCURRENCY=${config.acme.concurrency}, reload window ${config.nginx.reloadWindowMs} ms)`);
     const start = performance.now();
     client.postMessage('go');
-    const [latencies] = await Promise.all([clientResult(client), untilAllServed(db, domains, httpsPort, probe, () => web.reloadCount)]);
+    const [latencies] = await Promise.all([clientResult(client), untilAllServed(db, domains, httpsPort, probe, () => applier.reloadCount)]);
     const stormSeconds = (performance.now() - start) / 1000;
     const failed = await prisma.operation.count({ where: { kind: 'https.enable', status: 'failed' } });
-    const reloads = web.reloadCount - reloadsBefore;
+    const reloads = applier.reloadCount - reloadsBefore;
 
     const webroot = join(dir, 'webroot');
     await fs.mkdir(join(webroot, '.well-known'), { recursive: true });

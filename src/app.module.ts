@@ -2,12 +2,14 @@ import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
+import { AgentModule } from './agent/agent.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthSessionModule } from './auth-session/auth-session.module.js';
 import { BackupsModule } from './backups/backups.module.js';
 import { BackupsWorkerModule } from './backups/backups.worker.module.js';
 import { CoreModule } from './core/core.module.js';
 import { DefenceModule, DefenceWorkerModule } from './defence/defence.module.js';
+import { HostsApiModule, HostsCoreModule, HostsWorkerModule } from './hosts/hosts.module.js';
 import { HttpsModule, HttpsWorkerModule } from './https/https.module.js';
 import { MaintenanceWorkerModule } from './maintenance/maintenance.worker.module.js';
 import { LegalModule, LegalWorkerModule } from './legal/legal.module.js';
@@ -22,25 +24,29 @@ import { UiModule } from './ui/ui.module.js';
 type Imports = NonNullable<ModuleMetadata['imports']>;
 
 /** HTTP side: controllers and the services behind them. */
-const API_MODULES: Imports = [MembersModule, TokensModule, SitesModule, OperationsModule, AuditModule, LegalModule, ObservabilityModule, UiModule, HttpsModule, LoggingModule, BackupsModule, DefenceModule, AuthSessionModule];
+const API_MODULES: Imports = [HostsApiModule, MembersModule, TokensModule, SitesModule, OperationsModule, AuditModule, LegalModule, ObservabilityModule, UiModule, HttpsModule, LoggingModule, BackupsModule, DefenceModule, AuthSessionModule];
 
 /** Worker side: processors and schedulers. */
-const WORKER_MODULES: Imports = [MaintenanceWorkerModule, HttpsWorkerModule, LoggingWorkerModule, BackupsWorkerModule, DefenceWorkerModule, LegalWorkerModule];
+const WORKER_MODULES: Imports = [HostsWorkerModule, MaintenanceWorkerModule, HttpsWorkerModule, LoggingWorkerModule, BackupsWorkerModule, DefenceWorkerModule, LegalWorkerModule];
 
 @Module({})
 export class AppModule {
   /** ROLE picks the halves; CRONS_ENABLED=false leaves @Cron methods inert (tests). */
   static forRoot(config: AppConfig): DynamicModule {
-    const api = config.role !== 'worker';
-    const worker = config.role !== 'api';
+    // an agent is its own small program: no database, no queues but its own, no HTTP
+    if (config.role === 'agent') return { module: AppModule, imports: [ConfigModule.forRoot(config), AgentModule.forRoot(config)] };
+    const api = config.role === 'all' || config.role === 'api';
+    const worker = config.role === 'all' || config.role === 'worker';
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         CoreModule,
+        HostsCoreModule,
         ...(worker && config.cronsEnabled ? [ScheduleModule.forRoot()] : []),
         ...(api ? API_MODULES : [ObservabilityModule]),
         ...(worker ? WORKER_MODULES : []),
+        ...(config.role === 'all' ? [AgentModule.forRoot(config)] : []),
       ],
     };
   }

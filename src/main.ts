@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
-import { createApp } from './bootstrap.js';
+import { createAgent, createApp } from './bootstrap.js';
 import { AppConfig, ConfigError, loadConfig } from './config/config.js';
 import { settlesWithin } from './core/async/settles-within.js';
 
@@ -12,6 +12,7 @@ const IDLE_SWEEP_MS = 50;
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.role === 'agent') return runAgent(config);
   const app = await createApp(config);
   await app.init();
   const server = app.getHttpServer() as Server;
@@ -49,6 +50,23 @@ function stopGracefullyOn(signals: NodeJS.Signals[], app: INestApplication, serv
     process.exit(0);
   };
   for (const signal of signals) process.on(signal, (s: NodeJS.Signals) => void stop(s));
+}
+
+/** An agent serves no HTTP: it takes commands from its host's queue until it is told to stop. */
+async function runAgent(config: AppConfig): Promise<void> {
+  const app = await createAgent(config);
+  await app.init();
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals): Promise<void> => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.log(`hostkeeper agent stopping on ${signal}`);
+    setTimeout(() => process.exit(1), config.shutdownGraceMs * 2 + 5_000).unref();
+    await app.close().catch(() => process.exit(1));
+    process.exit(0);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, (s: NodeJS.Signals) => void stop(s));
+  console.log(`hostkeeper agent for host ${config.fleet.hostId} running`);
 }
 
 /** Stops listening and waits for the open requests to answer; keep-alive connections close as they go idle. */

@@ -1,10 +1,11 @@
+import { hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
 /**
  * Every setting the service reads, parsed and validated in one place.
  * Nothing else in the code reads process.env.
  */
-export type Role = 'all' | 'api' | 'worker';
+export type Role = 'all' | 'api' | 'worker' | 'agent';
 export type LoggingMode = 'off' | 'anonymized' | 'full';
 
 export interface AppConfig {
@@ -20,6 +21,23 @@ export interface AppConfig {
   /** 32 raw bytes; undefined only outside production when the caller supplies none. */
   secretsKey: Buffer;
   cronsEnabled: boolean;
+  fleet: {
+    /** ROLE=agent: the host this agent serves */
+    hostId?: string;
+    /** ROLE=agent: the agent's private keys (see `npm run host:credentials`) */
+    agentPrivateKey?: string;
+    /** ROLE=all: name of the host created at first start for the in-process agent */
+    localHostName: string;
+    heartbeatMs: number;
+    /** a host whose agent has not been heard from for this long is offline */
+    offlineAfterMs: number;
+    /** how long the control plane waits for an agent's answer before it looks at the host again */
+    commandTimeoutMs: number;
+    /** how long a queued operation waits before it asks an offline host again */
+    offlineRetryMs: number;
+    /** largest random delay before an agent reloads nginx, so hosts do not all reload in the same second */
+    reloadJitterMs: number;
+  };
   acme: {
     directoryUrl: string;
     caBundle?: string;
@@ -122,9 +140,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const read = new Reader(env, problems);
 
   const nodeEnv = env.NODE_ENV ?? 'development';
-  const role = read.oneOf('ROLE', ['all', 'api', 'worker'] as const, 'all');
+  const role = read.oneOf('ROLE', ['all', 'api', 'worker', 'agent'] as const, 'all');
   const stateDir = read.path('STATE_DIR', '/var/lib/hostkeeper');
-  const secretsKey = read.secretsKey(nodeEnv === 'production');
+  // an agent holds no SECRETS_KEY and no DATABASE_URL: what it needs comes sealed to its own key
+  const secretsKey = role === 'agent' ? Buffer.alloc(0) : read.secretsKey(nodeEnv === 'production');
   const siteListenAddresses = read.listenAddresses('SITE_LISTEN_ADDRESS');
 
   const config: AppConfig = {
@@ -137,6 +156,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisPrefix: read.name('REDIS_PREFIX', 'hostkeeper'),
     secretsKey,
     cronsEnabled: read.bool('CRONS_ENABLED', true),
+    fleet: {
+      hostId: role === 'agent' ? read.uuid('HOST_ID') : undefined,
+      agentPrivateKey: role === 'agent' ? read.required('AGENT_PRIVATE_KEY', 'print it with `npm run host:credentials -- --host <id>`') : undefined,
+      localHostName: read.hostLabel('HOST_NAME', hostname()),
+      heartbeatMs: read.int('AGENT_HEARTBEAT_MS', 5_000, 100, 600_000),
+      offlineAfterMs: read.int('HOST_OFFLINE_AFTER_SECONDS', 20, 1, 86_400) * 1000,
+      commandTimeoutMs: read.int('AGENT_COMMAND_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
+      offlineRetryMs: read.int('HOST_OFFLINE_RETRY_SECONDS', 5, 1, 3600) * 1000,
+      reloadJitterMs: read.int('AGENT_RELOAD_JITTER_MS', 300, 0, 60_000),
+    },
     acme: {
       directoryUrl: read.url('ACME_DIRECTORY_URL', LETS_ENCRYPT_PRODUCTION, ['https:', 'http:']),
       caBundle: read.optionalPath('ACME_CA_BUNDLE'),
@@ -315,6 +344,27 @@ class Reader {
   hostname(name: string, fallback: string): string {
     const value = this.env[name] || fallback;
     if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(value)) this.problems.push(`${name} must be a domain name (got "${value}")`);
+    return value;
+  }
+
+  uuid(name: string): string {
+    const value = this.env[name] ?? '';
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) {
+      this.problems.push(`${name} must be a host id (a UUID, as \`npm run host:credentials\` prints it; got "${value}")`);
+    }
+    return value.toLowerCase();
+  }
+
+  required(name: string, hint: string): string {
+    const value = this.env[name];
+    if (!value) this.problems.push(`${name} is required: ${hint}`);
+    return value ?? '';
+  }
+
+  /** A host name as people write it: letters, digits, dots, dashes. */
+  hostLabel(name: string, fallback: string): string {
+    const value = this.env[name] || fallback;
+    if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(value)) this.problems.push(`${name} must be a short host name (letters, digits, dots, dashes; got "${value}")`);
     return value;
   }
 

@@ -1,14 +1,10 @@
 import { X509Certificate } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.js';
+import { Injectable } from '@nestjs/common';
 import { AcmeAdapter, AcmeError } from '../core/adapters/acme.adapter.js';
-import { FilesAdapter } from '../core/adapters/files.adapter.js';
 import { SYSTEM_ACTOR } from '../core/auth/actor.js';
 import { AuditService } from '../core/audit/audit.service.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { PermanentJobError } from '../core/operations/operation.errors.js';
-import { removeCertificateFiles } from '../web/certificate-files.js';
 import { WebServerService } from '../web/web-server.service.js';
 import { AcmeAccountService } from './acme-account.service.js';
 import { CertificateStore } from './certificate.store.js';
@@ -22,9 +18,7 @@ export class HttpsDisabler {
     private readonly accounts: AcmeAccountService,
     private readonly store: CertificateStore,
     private readonly web: WebServerService,
-    private readonly files: FilesAdapter,
     private readonly audit: AuditService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async disable(siteId: string, revoke: boolean): Promise<void> {
@@ -46,7 +40,6 @@ export class HttpsDisabler {
         tx,
       );
     });
-    await removeCertificateFiles(this.files, this.config.stateDir, site.primaryDomain);
   }
 
   private async revoke(chainPem: string): Promise<void> {

@@ -1,15 +1,13 @@
-import { join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { AcmeAdapter, AcmeError, ariCertId, IssuedCertificate, IssueRequest } from '../core/adapters/acme.adapter.js';
-import { FilesAdapter } from '../core/adapters/files.adapter.js';
+import { AgentClient } from '../hosts/agent-client.service.js';
 import { SYSTEM_ACTOR } from '../core/auth/actor.js';
 import { AuditService } from '../core/audit/audit.service.js';
 import { PrismaService } from '../core/database/prisma.service.js';
-import { PermanentJobError } from '../core/operations/operation.errors.js';
+import { HostUnavailableError, PermanentJobError } from '../core/operations/operation.errors.js';
 import { MailerService } from '../notifications/mailer.service.js';
-import { challengeDir } from '../web/vhost.renderer.js';
 import { WebServerService } from '../web/web-server.service.js';
 import { AcmeAccountService } from './acme-account.service.js';
 import { CertificateStore } from './certificate.store.js';
@@ -54,7 +52,7 @@ export class HttpsIssuer {
     private readonly planner: RenewalPlanner,
     private readonly proof: ServedProof,
     private readonly web: WebServerService,
-    private readonly files: FilesAdapter,
+    private readonly agents: AgentClient,
     private readonly audit: AuditService,
     private readonly mailer: MailerService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -78,8 +76,9 @@ export class HttpsIssuer {
         keyType: state.keyType === 'rsa' ? 'rsa' : 'ecdsa',
         profile,
         replaces: replaced ? (replaced.ariCertId ?? ariCertId(replaced.chainPem)) : undefined,
-        writeChallenge: (token, keyAuthorization) => this.files.writeAtomic(this.challengePath(token), keyAuthorization),
-        removeChallenge: (token) => this.files.remove(this.challengePath(token)),
+        // the answer is published by the agent of the host that serves the site, where the CA will ask
+        writeChallenge: (token, keyAuthorization) => this.agents.call(site.hostId, 'challenge.put', { token: checkedToken(token), keyAuthorization }),
+        removeChallenge: (token) => this.agents.call(site.hostId, 'challenge.remove', { token: checkedToken(token) }),
       });
       // Asking the CA for its renewal window overlaps the wait for nginx.
       const plan = this.planner.plan(issued, new Date());
@@ -87,6 +86,8 @@ export class HttpsIssuer {
       await this.applyOrThrow(siteId);
       await this.markActive(siteId, kind, issued, await plan, replaced?.serial);
     } catch (error) {
+      // an offline host is waited for, not counted as a failure of the site
+      if (error instanceof HostUnavailableError) throw error;
       const failure = describe(error);
       await this.markFailed(state, kind, failure, final || failure.permanent);
       throw failure.permanent ? new PermanentJobError(failure.message) : new Error(failure.message);
@@ -109,11 +110,6 @@ export class HttpsIssuer {
       }
       throw error;
     }
-  }
-
-  private challengePath(token: string): string {
-    if (!TOKEN.test(token)) throw new AcmeError('the CA sent a challenge token that is not a plain name', true, 'bad token');
-    return join(challengeDir(this.config.stateDir), token);
   }
 
   private async applyOrThrow(siteId: string): Promise<void> {
@@ -184,4 +180,9 @@ function describe(error: unknown): Failure {
   if (error instanceof AcmeError && error.retryAt) return new Failure(error.message, error.permanent, error.retryAt);
   if (error instanceof AcmeError) return new Failure(error.message, error.permanent);
   return new Failure(`HTTPS setup failed: ${(error as Error).message ?? String(error)}`, false);
+}
+
+function checkedToken(token: string): string {
+  if (!TOKEN.test(token)) throw new AcmeError('the CA sent a challenge token that is not a plain name', true, 'bad token');
+  return token;
 }

@@ -4,7 +4,6 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { AcmeAdapter } from '../core/adapters/acme.adapter.js';
 import { DnsAdapter } from '../core/adapters/dns.adapter.js';
-import { ServedCertificateProbe } from '../core/adapters/served-certificate.adapter.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { SitesModule } from '../sites/sites.module.js';
 import { WebModule } from '../web/web.module.js';
@@ -54,7 +53,6 @@ export class HttpsModule {}
   imports: [WebModule, NotificationsModule],
   providers: [
     acmeAdapter,
-    { provide: ServedCertificateProbe, useValue: new ServedCertificateProbe() },
     AcmeAccountService,
     CertificateStore,
     OrderLedger,

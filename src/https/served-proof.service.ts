@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { ServedCertificate, ServedCertificateProbe } from '../core/adapters/served-certificate.adapter.js';
+import type { ServedCertificate } from '../core/adapters/served-certificate.adapter.js';
+import { AgentClient } from '../hosts/agent-client.service.js';
 import { SYSTEM_ACTOR } from '../core/auth/actor.js';
 import { AuditService } from '../core/audit/audit.service.js';
 import { PrismaService } from '../core/database/prisma.service.js';
@@ -14,6 +15,7 @@ export type ProofOutcome = 'served' | 'repaired' | 'mismatch' | 'skipped';
 
 interface Expected {
   siteId: string;
+  hostId: string;
   serial: string;
   domains: string[];
   primaryDomain: string;
@@ -36,7 +38,7 @@ export class ServedProof {
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly probe: ServedCertificateProbe,
+    private readonly agents: AgentClient,
     private readonly web: WebServerService,
     private readonly audit: AuditService,
     private readonly mailer: MailerService,
@@ -77,6 +79,7 @@ export class ServedProof {
     const site = await this.prisma.site.findUnique({
       where: { id: siteId },
       select: {
+        hostId: true,
         primaryDomain: true,
         domains: true,
         member: { select: { contactEmail: true } },
@@ -86,18 +89,18 @@ export class ServedProof {
     });
     const serial = site?.certificates[0]?.serial;
     if (!site?.https?.enabled || !serial) return undefined;
-    return { siteId, serial: serial.toUpperCase(), domains: site.domains, primaryDomain: site.primaryDomain, contactEmail: site.member.contactEmail };
+    return { siteId, hostId: site.hostId, serial: serial.toUpperCase(), domains: site.domains, primaryDomain: site.primaryDomain, contactEmail: site.member.contactEmail };
   }
 
   /** One handshake per name: each must present the newest certificate, verified. */
   private async check(expected: Expected): Promise<{ ok: boolean; served?: ServedCertificate; problem: string }> {
     const ca = await this.trustBundle();
+    // the handshakes are made by the agent of the host that serves the site, to its own nginx
+    const answers = await this.agents.call<Array<ServedCertificate | { error: string }>>(expected.hostId, 'served.probe', { domains: expected.domains, ca });
     let first: ServedCertificate | undefined;
-    for (const domain of expected.domains) {
-      const served = await this.probe
-        .probe({ host: this.probeHost(), port: this.config.siteHttpsPort, servername: domain, ca })
-        .catch((error: Error) => error);
-      if (served instanceof Error) return { ok: false, served: first, problem: `no TLS handshake for ${domain}: ${served.message}` };
+    for (const [index, domain] of expected.domains.entries()) {
+      const served = answers[index];
+      if (!served || 'error' in served) return { ok: false, served: first, problem: `no TLS handshake for ${domain}: ${served?.error ?? 'no answer'}` };
       first ??= served;
       const problem = mismatch(expected, domain, served);
       if (problem) return { ok: false, served: first, problem };
@@ -125,11 +128,6 @@ export class ServedProof {
       if (!repaired) await tx.httpsState.update({ where: { siteId: expected.siteId }, data: { lastError: `the served certificate is not the newest issued: ${problem}` } });
     });
     await this.mailer.send(servedMismatchAlert(expected.primaryDomain, expected.contactEmail, problem, repaired));
-  }
-
-  private probeHost(): string {
-    const address = this.config.siteListenAddresses[0] ?? '';
-    return address === '' ? '127.0.0.1' : address.replace(/^\[(.*)\]$/, '$1');
   }
 
   private trustBundle(): Promise<string | undefined> {

@@ -1,21 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.js';
+import { Injectable, Logger } from '@nestjs/common';
 import { SYSTEM_ACTOR } from '../core/auth/actor.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { Coalescer } from '../core/operations/coalescer.js';
 import type { RunnableOperation } from '../core/operations/operation-runner.service.js';
 import { PermanentJobError } from '../core/operations/operation.errors.js';
 import { WebServerService } from '../web/web-server.service.js';
-import { LogFilesAdapter, PurgedFile } from './log-files.adapter.js';
-import { daysCovered } from './log-retention.js';
-import { LoggingModeName, siteLogDir } from './logging-directives.js';
+import { AgentClient } from '../hosts/agent-client.service.js';
+import type { PurgedFile } from './log-files.adapter.js';
+import type { LoggingModeName } from './logging-directives.js';
 
 export type AttestationKind = 'logs.purge' | 'logs.retention';
-
-/** Rounds of "delete, look again" before deciding something keeps writing. */
-const PURGE_ROUNDS = 3;
 
 /**
  * The worker half of a mode change: nginx first, then the purge. The order
@@ -30,8 +25,7 @@ export class LogPurgeService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly web: WebServerService,
-    private readonly logFiles: LogFilesAdapter,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly agents: AgentClient,
   ) {}
 
   async apply(operation: RunnableOperation): Promise<void> {
@@ -47,23 +41,13 @@ export class LogPurgeService {
   }
 
   /**
-   * Deletes every file in the site's log folder, rotated and compressed ones
-   * included. In `off` nothing may come back, so the folder is looked at again
-   * until it stays empty; in `anonymized` new (anonymised) lines are expected.
+   * The site's host deletes every file in the site's log folder (rotated and
+   * compressed ones included, and in `off` until the folder stays empty) and
+   * says what it deleted; that list is the attestation.
    */
   private async purge(siteId: string, siteKey: string, mode: 'off' | 'anonymized', requestedBy: string): Promise<void> {
-    const dir = siteLogDir(this.config.accessLogDir, siteKey);
-    const purged: PurgedFile[] = [];
-    let empty = false;
-    for (let round = 0; round < (mode === 'off' ? PURGE_ROUNDS : 1) && !empty; round += 1) {
-      const files = await this.logFiles.list(dir);
-      empty = files.length === 0;
-      const removed = await this.logFiles.remove(dir, files.map((file) => file.name));
-      purged.push(...removed.map((file) => ({ ...file, ...daysOf(files, file.name) })));
-    }
-    if (mode === 'off' && !empty && (await this.logFiles.list(dir)).length > 0) {
-      throw new Error(`log files keep reappearing in the folder of ${siteKey} after ${PURGE_ROUNDS} purges`);
-    }
+    const site = await this.prisma.site.findUniqueOrThrow({ where: { id: siteId }, select: { hostId: true } });
+    const purged = await this.agents.call<PurgedFile[]>(site.hostId, 'logs.purge', { siteKey, mode });
     await this.attest(siteId, 'logs.purge', requestedBy, purged, { mode });
     if (purged.length > 0) this.logger.log(`purged ${purged.length} log files for site ${siteId} (logging ${mode})`);
   }
@@ -114,9 +98,4 @@ interface AttestationRow {
 function requestedMode(payload: unknown): LoggingModeName | undefined {
   const mode = (payload as { mode?: unknown } | null)?.mode;
   return mode === 'off' || mode === 'anonymized' || mode === 'full' ? mode : undefined;
-}
-
-function daysOf(files: Parameters<typeof daysCovered>[0][], name: string): { firstDay?: string; lastDay?: string } {
-  const file = files.find((candidate) => candidate.name === name);
-  return file ? daysCovered(file) : {};
 }

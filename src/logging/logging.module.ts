@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SitesModule } from '../sites/sites.module.js';
 import { WebModule } from '../web/web.module.js';
-import { LogFilesAdapter } from './log-files.adapter.js';
 import { LogPurgeService } from './log-purge.service.js';
 import { LogRetentionService } from './log-retention.service.js';
 import { LoggingController } from './logging.controller.js';
@@ -9,12 +8,10 @@ import { LoggingProcessor } from './logging.processor.js';
 import { LoggingScheduler } from './logging.scheduler.js';
 import { LoggingService } from './logging.service.js';
 
-const logFiles = { provide: LogFilesAdapter, useFactory: () => new LogFilesAdapter() };
-
 /** API half: the mode switch, and what the disk holds. */
-@Module({ imports: [SitesModule], controllers: [LoggingController], providers: [LoggingService, logFiles] })
+@Module({ imports: [SitesModule], controllers: [LoggingController], providers: [LoggingService] })
 export class LoggingModule {}
 
 /** Worker half: apply + purge, and the retention sweep. */
-@Module({ imports: [WebModule], providers: [logFiles, LogPurgeService, LogRetentionService, LoggingProcessor, LoggingScheduler] })
+@Module({ imports: [WebModule], providers: [LogPurgeService, LogRetentionService, LoggingProcessor, LoggingScheduler] })
 export class LoggingWorkerModule {}

@@ -9,11 +9,13 @@ import { Coalescer } from '../core/operations/coalescer.js';
 import { OperationsService } from '../core/operations/operations.service.js';
 import { SiteAccess } from '../sites/site-access.service.js';
 import { AttestationView, DataHeldView, HeldFileView, SetLoggingDto } from './dto/logging.dto.js';
-import { LogFilesAdapter } from './log-files.adapter.js';
-import { daysCovered } from './log-retention.js';
-import { siteLogDir } from './logging-directives.js';
+import type { HeldFileValue } from '../../jobs/hosts.jobs.js';
+import { HostUnavailableError } from '../core/operations/operation.errors.js';
+import { AgentClient } from '../hosts/agent-client.service.js';
+import { daysCovered, HeldFile } from './log-retention.js';
 
 const ATTESTATIONS_SHOWN = 50;
+const HELD_TIMEOUT_MS = 10_000;
 
 /** The API half: records the requested mode and its operation; answers what the disk holds. */
 @Injectable()
@@ -22,9 +24,20 @@ export class LoggingService {
     private readonly prisma: PrismaService,
     private readonly access: SiteAccess,
     private readonly operations: OperationsService,
-    private readonly logFiles: LogFilesAdapter,
+    private readonly agents: AgentClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** Asked of the site's own host, which reads its disk; an offline host is a 503, never a guess. */
+  private async heldOnHost(hostId: string, siteKey: string): Promise<HeldFile[]> {
+    try {
+      const files = await this.agents.call<HeldFileValue[]>(hostId, 'logs.held', { siteKey }, { timeoutMs: HELD_TIMEOUT_MS });
+      return files.map((file) => ({ ...file, modifiedAt: new Date(file.modifiedAt) }));
+    } catch (error) {
+      const reason = error instanceof HostUnavailableError ? error.message.replace(/^waiting for/, 'cannot ask') : (error as Error).message;
+      throw AppException.unavailable(`what the site's host holds cannot be read now: ${reason}`, 30);
+    }
+  }
 
   /**
    * PUT semantics: an absent retentionDays means the provider's default, not "keep the old one".
@@ -81,7 +94,7 @@ export class LoggingService {
   async dataHeld(actor: Actor, siteId: string): Promise<DataHeldView> {
     const site = await this.access.require(actor, siteId);
     const [files, policy, latest] = await Promise.all([
-      this.logFiles.list(siteLogDir(this.config.accessLogDir, site.primaryDomain)),
+      this.heldOnHost(site.hostId, site.primaryDomain),
       this.prisma.loggingPolicy.findUnique({ where: { siteId } }),
       this.prisma.attestation.findFirst({ where: { siteId }, orderBy: { createdAt: 'desc' } }),
     ]);

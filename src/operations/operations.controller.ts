@@ -12,6 +12,7 @@ class OperationView {
   @ApiProperty({ enum: ['queued', 'running', 'succeeded', 'failed'] }) status!: string;
   @ApiPropertyOptional() siteId?: string;
   @ApiPropertyOptional({ description: 'why it failed, in words a person can act on' }) error?: string;
+  @ApiPropertyOptional({ description: 'why a queued operation is not running yet, e.g. "waiting for host web2 (offline since …)"' }) waitingFor?: string;
   @ApiProperty() createdAt!: Date;
   @ApiPropertyOptional() startedAt?: Date;
   @ApiPropertyOptional() finishedAt?: Date;

@@ -8,7 +8,7 @@ export interface SiteRow {
   documentRoot: string;
   campaignDescription: string | null;
   campaignTags: string[];
-  webHost: string;
+  hostId: string;
   createdAt: Date;
   posture: PostureRows;
 }
@@ -20,7 +20,7 @@ interface FlatRow {
   document_root: string;
   campaign_description: string | null;
   campaign_tags: string[];
-  web_host: string;
+  host_id: string;
   created_at: Date;
   https_status: string | null;
   not_after: Date | null;
@@ -48,7 +48,7 @@ interface FlatRow {
 }
 
 const SITE_VIEW_SQL = `
-  SELECT s.id, s.member_id, s.domains, s.document_root, s.campaign_description, s.campaign_tags, s.web_host, s.created_at,
+  SELECT s.id, s.member_id, s.domains, s.document_root, s.campaign_description, s.campaign_tags, s.host_id::text AS host_id, s.created_at,
          h.status::text AS https_status, h.not_after, h.last_error, h.hsts,
          h.profile, h.window_start, h.window_end, h.explanation_url, h.served_serial, h.verified_at,
          l.mode::text AS log_mode, l.retention_days, l.last_purged_at,
@@ -97,7 +97,7 @@ function toSiteRow(row: FlatRow): SiteRow {
     documentRoot: row.document_root,
     campaignDescription: row.campaign_description,
     campaignTags: row.campaign_tags,
-    webHost: row.web_host,
+    hostId: row.host_id,
     createdAt: row.created_at,
     posture: {
       https: row.https_status ? httpsRow(row) : null,

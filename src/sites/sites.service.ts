@@ -8,6 +8,7 @@ import { AuditService } from '../core/audit/audit.service.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { AppException } from '../core/errors/app.exception.js';
 import { OperationsService } from '../core/operations/operations.service.js';
+import { HostsService } from '../hosts/hosts.service.js';
 import { DEFAULT_PAGE_LIMIT } from '../core/paging/page-limit.js';
 import { assessCampaignRisk, REVIEW_THRESHOLD } from '../legal/risk.js';
 import { normalizeDomain } from './domain-name.js';
@@ -24,6 +25,7 @@ export class SitesService {
     private readonly audit: AuditService,
     private readonly access: SiteAccess,
     private readonly operations: OperationsService,
+    private readonly hosts: HostsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -37,6 +39,7 @@ export class SitesService {
     const primaryDomain = domains[0];
     const id = randomUUID();
     const provisionId = randomUUID();
+    const hostId = await this.hosts.place(input.hostId);
     const risk = assessCampaignRisk({ description: input.campaign?.description, tags: input.campaign?.tags ?? [], domains });
     await this.prisma
       .$transaction([
@@ -44,6 +47,7 @@ export class SitesService {
           data: {
             id,
             memberId: input.memberId,
+            hostId,
             primaryDomain,
             domains,
             documentRoot: join(this.config.sitesRoot, primaryDomain, 'public'),
@@ -61,7 +65,7 @@ export class SitesService {
           action: 'site.create',
           targetType: 'site',
           targetId: id,
-          changes: { memberId: input.memberId, domains, campaign: input.campaign ?? null },
+          changes: { memberId: input.memberId, domains, hostId, campaign: input.campaign ?? null },
         }),
         // Serve the new site over HTTP straight away: a logging.apply without a
         // requested mode renders and installs its vhost and purges nothing.
@@ -132,7 +136,7 @@ function toView(site: Omit<SiteRow, 'posture'> & { posture: PostureRows }): Site
     ...(site.campaignDescription !== null || site.campaignTags.length
       ? { campaign: { description: site.campaignDescription ?? '', tags: site.campaignTags } }
       : {}),
-    webHost: site.webHost,
+    hostId: site.hostId,
     createdAt: site.createdAt,
     posture: buildPosture(site.posture),
   };

@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import { FilesAdapter } from '../core/adapters/files.adapter.js';
-import { SecretsService } from '../core/crypto/secrets.service.js';
 import { CHALLENGE_HTML, defenceDir, NJS_MODULE, passKeyConf, passKeyFile, POW_JS } from './defence-assets.js';
 import type { DefenceLevelName, GuardLimits, VhostDefence } from './defence.renderer.js';
 
-export interface DefenceRow {
+export interface DefenceInput {
   level: DefenceLevelName;
   exemptPaths: string[];
   shieldRanges: string[];
-  passKeyEncrypted: string | null;
+  /** the site's pass key, opened only when it is needed */
+  passKey?: () => string;
 }
 
 /**
@@ -20,19 +20,18 @@ export interface DefenceRow {
 export class DefenceFiles {
   constructor(
     private readonly files: FilesAdapter,
-    private readonly secrets: SecretsService,
     private readonly stateDir: string,
     private readonly limits: GuardLimits,
   ) {}
 
-  async prepare(siteKey: string, row: DefenceRow): Promise<VhostDefence> {
+  async prepare(siteKey: string, row: DefenceInput): Promise<VhostDefence> {
     const dirs = defenceDir(this.stateDir);
     const keyFile = passKeyFile(this.stateDir, siteKey);
     if (row.level !== 'off') await this.writeShared();
     if (row.level === 'challenge') {
-      if (!row.passKeyEncrypted) throw new Error('the site has no pass key for its challenge');
+      if (!row.passKey) throw new Error('the site has no pass key for its challenge');
       await this.files.ensureDir(dirs.keys, 0o700);
-      await this.writeIfChanged(keyFile, passKeyConf(this.secrets.decrypt(row.passKeyEncrypted)), 0o600);
+      await this.writeIfChanged(keyFile, passKeyConf(row.passKey()), 0o600);
     } else {
       await this.files.remove(keyFile);
     }

@@ -1,166 +1,139 @@
-import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.js';
-import { FilesAdapter } from '../core/adapters/files.adapter.js';
-import { NginxAdapter, QuarantinedFile, SiteConfig } from '../core/adapters/nginx.adapter.js';
+import { createHash } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import type { SiteApplyValue, SiteDesiredState } from '../../jobs/hosts.jobs.js';
 import { SYSTEM_ACTOR } from '../core/auth/actor.js';
 import { AuditService } from '../core/audit/audit.service.js';
+import { sealTo } from '../core/crypto/agent-keys.js';
 import { SecretsService } from '../core/crypto/secrets.service.js';
 import { PrismaService } from '../core/database/prisma.service.js';
-import { loggingHttpConf, siteLogDir } from '../logging/logging-directives.js';
-import { installCertificateFiles, removeCertificateFiles } from './certificate-files.js';
-import { passKeyFile } from './defence-assets.js';
-import { DefenceFiles } from './defence-files.js';
-import { DEFAULT_SERVER_KEY, renderDefaultServer } from './default-server.renderer.js';
-import { challengeDir, renderVhost } from './vhost.renderer.js';
+import { Coalescer } from '../core/operations/coalescer.js';
+import { AgentClient } from '../hosts/agent-client.service.js';
 
 export type SiteApplyResult =
   | { siteId: string; ok: true; tls: boolean; siteKey: string }
   | { siteId: string; ok: false; error: string; missing?: true };
 
-/** The http-level file every site file relies on (log formats and maps). */
-export const COMMON_CONF_KEY = '00-hostkeeper-common';
-
-interface Waiter {
-  resolve: (result: SiteApplyResult) => void;
-}
-
 type LoadedSite = Awaited<ReturnType<WebServerService['load']>>[number];
 
+interface Prepared {
+  siteId: string;
+  hostId: string;
+  siteKey: string;
+  state: SiteDesiredState;
+}
+
 /**
- * Renders each site's nginx file from its rows in Postgres and applies it.
- * Requests are gathered into batches: every site asked for while a batch is
- * being applied goes into the next one, so a storm of certificate installs
- * costs one `nginx -t` and one reload per batch instead of one per site.
+ * The control plane's view of a site's web server: renders the site's
+ * desired state from its rows in Postgres, gives it a new revision, and sends
+ * it (secrets sealed to that host's own key) to the agent of the host the
+ * site is placed on, which writes the files and reloads its nginx. Calls made
+ * at the same time share one read and one revision bump.
  */
 @Injectable()
-export class WebServerService implements OnApplicationBootstrap {
+export class WebServerService {
   private readonly logger = new Logger(WebServerService.name);
-  private pending = new Map<string, Waiter[]>();
-  private timer?: NodeJS.Timeout;
-  private flushing = false;
-  private readonly defenceFiles: DefenceFiles;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly secrets: SecretsService,
-    private readonly files: FilesAdapter,
     private readonly audit: AuditService,
-    private readonly nginx: NginxAdapter,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    this.defenceFiles = new DefenceFiles(files, secrets, config.stateDir, config.defence);
-  }
+    private readonly agents: AgentClient,
+  ) {}
 
-  /** An empty batch still writes the shared files: the default server is in place before any site changes. */
-  onApplicationBootstrap(): void {
-    this.schedule();
-  }
-
-  get reloadCount(): number {
-    return this.nginx.reloadCount;
-  }
-
-  /** Renders and applies one site's vhost (HTTP only, or HTTP + HTTPS once a certificate is current). */
-  apply(siteId: string): Promise<SiteApplyResult> {
-    return new Promise((resolve) => {
-      const waiters = this.pending.get(siteId) ?? [];
-      waiters.push({ resolve });
-      this.pending.set(siteId, waiters);
-      this.schedule();
-    });
+  /** Renders and applies one site's vhost on its host (HTTP only, or HTTP + HTTPS once a certificate is current). */
+  async apply(siteId: string, options: { forceReload?: boolean } = {}): Promise<SiteApplyResult> {
+    const prepared = await this.revisions.push({ siteId, forceReload: options.forceReload ?? false });
+    if (!prepared) return { siteId, ok: false, error: 'the site does not exist', missing: true };
+    if ('error' in prepared) return { siteId, ok: false, error: prepared.error };
+    const value = await this.agents.call<SiteApplyValue>(prepared.hostId, 'site.apply', prepared.state, { commandId: applyCommandId(prepared.state) });
+    if (value.quarantined?.length) await this.reportQuarantine(value.quarantined);
+    if (!value.ok) return { siteId, ok: false, error: value.error ?? 'the host could not apply the site' };
+    return { siteId, ok: true, tls: value.tls, siteKey: prepared.siteKey };
   }
 
   /**
-   * Like apply(), but answers at once when the site's file on disk is already
-   * what its records render to: confirming that costs no wait for a batch.
+   * Like apply(), but answers at once when the host already has the site's
+   * current desired state in force: confirming that costs no round trip.
    */
   async ensureApplied(siteId: string): Promise<SiteApplyResult> {
     const [site] = await this.load([siteId]);
-    const entry = site ? await this.prepare(site).catch(() => undefined) : undefined;
-    if (entry && (await this.changedOnly([entry])).length === 0) return { siteId, ok: true, tls: entry.tls, siteKey: entry.siteKey };
+    if (site && site.appliedRevision === site.desiredRevision && site.desiredHash !== null) {
+      const prepared = await this.prepare(site, site.desiredRevision).catch(() => undefined);
+      if (prepared && hashOf(site, prepared.state) === site.desiredHash) {
+        return { siteId, ok: true, tls: prepared.state.tls !== undefined, siteKey: site.primaryDomain };
+      }
+    }
     return this.apply(siteId);
   }
 
   /**
-   * Renders the site again and reloads even when its file looks unchanged:
-   * a reload that never happened leaves the right file on disk and the old
-   * certificate in nginx's memory.
+   * Renders the site again and has its host reload even when its file looks
+   * unchanged: a reload that never happened leaves the right file on disk and
+   * the old certificate in nginx's memory.
    */
-  async repair(siteId: string): Promise<SiteApplyResult> {
-    const result = await this.apply(siteId);
-    await this.nginx.reload();
-    return result;
+  repair(siteId: string): Promise<SiteApplyResult> {
+    return this.apply(siteId, { forceReload: true });
   }
 
   applyMany(siteIds: string[]): Promise<SiteApplyResult[]> {
     return Promise.all([...new Set(siteIds)].map((siteId) => this.apply(siteId)));
   }
 
-  /** Takes the site's file away entirely (the site stops being served). */
-  async remove(siteKey: string): Promise<void> {
-    await this.nginx.removeSite(siteKey);
-    await removeCertificateFiles(this.files, this.config.stateDir, siteKey);
-    await this.files.remove(passKeyFile(this.config.stateDir, siteKey));
-  }
-
-  private schedule(): void {
-    if (this.timer || this.flushing) return;
-    this.timer = setTimeout(() => void this.flush(), this.config.nginx.reloadWindowMs);
-  }
-
-  private async flush(): Promise<void> {
-    this.timer = undefined;
-    this.flushing = true;
-    const batch = this.pending;
-    this.pending = new Map();
-    try {
-      const results = await this.applyBatch([...batch.keys()]).catch((error: Error) =>
-        [...batch.keys()].map((siteId): SiteApplyResult => ({ siteId, ok: false, error: error.message })),
-      );
-      for (const result of results) batch.get(result.siteId)?.forEach(({ resolve }) => resolve(result));
-    } finally {
-      this.flushing = false;
-      if (this.pending.size > 0) this.schedule();
-    }
-  }
-
-  private async applyBatch(siteIds: string[]): Promise<SiteApplyResult[]> {
+  /** The reconcile: sends each site's current revision again, without waiting (the answers update Postgres). */
+  async resend(siteIds: string[]): Promise<void> {
     const sites = await this.load(siteIds);
-    const found = new Set(sites.map((site) => site.id));
-    const results = new Map<string, SiteApplyResult>(
-      siteIds.filter((id) => !found.has(id)).map((siteId) => [siteId, { siteId, ok: false, error: 'the site does not exist', missing: true }]),
-    );
-    const entries: Array<SiteConfig & { siteId: string; tls: boolean }> = [];
+    await this.prisma.site.updateMany({ where: { id: { in: sites.map(({ id }) => id) } }, data: { sentAt: new Date() } });
     await Promise.all(
       sites.map(async (site) => {
-        try {
-          entries.push({ siteId: site.id, ...(await this.prepare(site)) });
-        } catch (error) {
-          results.set(site.id, { siteId: site.id, ok: false, error: (error as Error).message });
-        }
+        const prepared = await this.prepare(site, site.desiredRevision).catch((error: Error) => {
+          this.logger.warn(`site ${site.id} cannot be rendered for its host: ${error.message}`);
+          return undefined;
+        });
+        if (prepared) await this.agents.post(site.hostId, 'site.apply', prepared.state, applyCommandId(prepared.state));
       }),
     );
-    const common: SiteConfig = { siteKey: COMMON_CONF_KEY, config: loggingHttpConf() };
-    const changed = await this.changedOnly([common, this.defaultServer(), ...entries]);
-    const outcome = changed.length > 0 ? await this.nginx.applySites(changed) : { results: [], quarantined: [] };
-    const failures = new Map(outcome.results.flatMap((result) => (result.ok ? [] : [[result.siteKey, result.error.message] as const])));
-    const shared = failures.get(DEFAULT_SERVER_KEY) ?? failures.get(COMMON_CONF_KEY);
-    if (shared) this.logger.warn(`hostkeeper's shared nginx files are not in place (is there another default_server on the site ports?): ${shared}`);
-    for (const entry of entries) {
-      const error = failures.get(entry.siteKey);
-      results.set(entry.siteId, error ? { siteId: entry.siteId, ok: false, error } : { siteId: entry.siteId, ok: true, tls: entry.tls, siteKey: entry.siteKey });
-    }
-    if (outcome.quarantined.length > 0) await this.reportQuarantine(outcome.quarantined);
-    return siteIds.map((siteId) => results.get(siteId)!);
   }
+
+  /** One read and one revision bump for every apply asked for at the same time. */
+  private readonly revisions = new Coalescer<{ siteId: string; forceReload: boolean }, Prepared | { error: string } | undefined>(async (asks) => {
+    const ids = [...new Set(asks.map(({ siteId }) => siteId))];
+    // the bump comes first and the read after it: a state read after its revision was taken is never older than a lower revision's
+    const bumped = await this.prisma.$queryRaw<Array<{ id: string; revision: number }>>`
+      UPDATE sites SET desired_revision = desired_revision + 1, sent_at = now()
+      WHERE id = ANY(${ids}::uuid[]) RETURNING id::text AS id, desired_revision AS revision`;
+    const revisionOf = new Map(bumped.map(({ id, revision }) => [id, revision]));
+    const sites = new Map((await this.load(ids)).map((site) => [site.id, site]));
+    const prepared = new Map<string, Prepared | { error: string }>();
+    const hashes: Array<{ id: string; hash: string }> = [];
+    for (const id of ids) {
+      const site = sites.get(id);
+      const revision = revisionOf.get(id);
+      if (!site || revision === undefined) continue;
+      try {
+        const entry = await this.prepare(site, revision);
+        prepared.set(id, entry);
+        hashes.push({ id, hash: hashOf(site, entry.state) });
+      } catch (error) {
+        prepared.set(id, { error: (error as Error).message });
+      }
+    }
+    if (hashes.length > 0) {
+      await this.prisma.$executeRaw`
+        UPDATE sites SET desired_hash = input.hash
+        FROM jsonb_to_recordset(${JSON.stringify(hashes)}::jsonb) AS input(id uuid, hash text) WHERE sites.id = input.id`;
+    }
+    return asks.map(({ siteId, forceReload }) => {
+      const entry = prepared.get(siteId);
+      if (!entry || 'error' in entry || !forceReload) return entry;
+      return { ...entry, state: { ...entry.state, forceReload: true } };
+    });
+  });
 
   private load(siteIds: string[]) {
     return this.prisma.site.findMany({
       where: { id: { in: siteIds } },
       include: {
+        host: { select: { id: true, sealPublicKey: true } },
         https: { select: { enabled: true, hsts: true } },
         logging: { select: { mode: true } },
         defence: { select: { level: true, exemptPaths: true, shieldRanges: true, passKeyEncrypted: true } },
@@ -169,66 +142,44 @@ export class WebServerService implements OnApplicationBootstrap {
     });
   }
 
-  private async prepare(site: LoadedSite): Promise<SiteConfig & { tls: boolean }> {
-    const siteKey = site.primaryDomain;
+  /** The desired state; the certificate key and the pass key sealed to the host's own key, never sent in the clear. */
+  private async prepare(site: LoadedSite, revision: number): Promise<Prepared> {
+    const sealKey = site.host.sealPublicKey;
+    const seal = (encrypted: string) => {
+      if (!sealKey) throw noAgentKey(site.hostId);
+      return sealTo(sealKey, this.secrets.decrypt(encrypted));
+    };
     const certificate = site.https?.enabled ? site.certificates[0] : undefined;
-    await Promise.all([this.ensureDocumentRoot(site.documentRoot, siteKey), this.files.ensureDir(siteLogDir(this.config.accessLogDir, siteKey))]);
-    const tls = certificate
-      ? {
-          ...(await installCertificateFiles(this.files, this.config.stateDir, siteKey, certificate.chainPem, () =>
-            this.secrets.decrypt(certificate.keyEncrypted),
-          )),
-          hsts: site.https?.hsts ?? false,
-          serial: certificate.serial ?? '0',
-        }
-      : undefined;
-    const config = renderVhost({
-      siteKey,
+    const defence = site.defence;
+    const state: SiteDesiredState = {
+      siteId: site.id,
+      siteKey: site.primaryDomain,
       domains: site.domains,
-      documentRoot: site.documentRoot,
-      stateDir: this.config.stateDir,
-      accessLogDir: this.config.accessLogDir,
-      loggingMode: site.logging?.mode ?? this.config.defaultLogging.mode,
-      listenAddresses: this.config.siteListenAddresses,
-      httpPort: this.config.siteHttpPort,
-      httpsPort: this.config.siteHttpsPort,
-      tls,
-      defence: site.defence ? await this.defenceFiles.prepare(siteKey, site.defence) : undefined,
-    });
-    return { siteKey, config, tls: tls !== undefined };
-  }
-
-  private defaultServer(): SiteConfig {
-    const config = renderDefaultServer({
-      listenAddresses: this.config.siteListenAddresses,
-      httpPort: this.config.siteHttpPort,
-      httpsPort: this.config.siteHttpsPort,
-      challengeDir: challengeDir(this.config.stateDir),
-    });
-    return { siteKey: DEFAULT_SERVER_KEY, config };
-  }
-
-  /** Unchanged files are left out, so re-applying an unchanged site costs no test and no reload. */
-  private async changedOnly<T extends SiteConfig>(entries: T[]): Promise<T[]> {
-    const current = await Promise.all(
-      entries.map((entry) => this.files.readIfExists(join(this.config.nginx.sitesDir, `${entry.siteKey}.conf`))),
-    );
-    return entries.filter((entry, index) => current[index]?.toString('utf8') !== entry.config);
-  }
-
-  /** A new site gets a page saying so, rather than nginx's 403 for an empty folder. */
-  private async ensureDocumentRoot(documentRoot: string, siteKey: string): Promise<void> {
-    await this.files.ensureDir(documentRoot);
-    if ((await fs.readdir(documentRoot)).length > 0) return;
-    await this.files.writeAtomic(join(documentRoot, 'index.html'), placeholderPage(siteKey));
+      revision,
+      loggingMode: site.logging?.mode ?? 'off',
+      ...(certificate
+        ? { tls: { chainPem: certificate.chainPem, keySealed: seal(certificate.keyEncrypted), serial: certificate.serial ?? '0', hsts: site.https?.hsts ?? false } }
+        : {}),
+      ...(defence
+        ? {
+            defence: {
+              level: defence.level,
+              exemptPaths: defence.exemptPaths,
+              shieldRanges: defence.shieldRanges,
+              ...(defence.level === 'challenge' && defence.passKeyEncrypted ? { passKeySealed: seal(defence.passKeyEncrypted) } : {}),
+            },
+          }
+        : {}),
+    };
+    return { siteId: site.id, hostId: site.hostId, siteKey: site.primaryDomain, state };
   }
 
   /**
-   * A hand-broken site file was moved aside so the others could still be
-   * applied. It is recorded, shown on the site's HTTPS posture, and the site
-   * is rendered again from its records.
+   * A hand-broken site file was moved aside on its host so the others could
+   * still be applied. It is recorded, shown on the site's HTTPS posture, and
+   * the site is rendered again from its records.
    */
-  private async reportQuarantine(quarantined: QuarantinedFile[]): Promise<void> {
+  private async reportQuarantine(quarantined: NonNullable<SiteApplyValue['quarantined']>): Promise<void> {
     const keys = quarantined.flatMap(({ siteKey }) => (siteKey ? [siteKey] : []));
     const sites = await this.prisma.site.findMany({ where: { primaryDomain: { in: keys } }, select: { id: true, primaryDomain: true } });
     for (const entry of quarantined) {
@@ -244,10 +195,26 @@ export class WebServerService implements OnApplicationBootstrap {
         if (site) await tx.httpsState.updateMany({ where: { siteId: site.id }, data: { lastError: message } });
       });
     }
-    if (sites.length > 0) void this.applyMany(sites.map(({ id }) => id));
+    if (sites.length > 0) void this.applyMany(sites.map(({ id }) => id)).catch(() => undefined);
   }
 }
 
-function placeholderPage(siteKey: string): string {
-  return `<!doctype html>\n<html><head><meta charset="utf-8"><title>${siteKey}</title></head>\n<body><h1>${siteKey}</h1><p>This site is hosted by hostkeeper; its content has not been uploaded yet.</p></body></html>\n`;
+function noAgentKey(hostId: string): Error {
+  return new Error(`host ${hostId} has no agent key yet: run \`npm run host:credentials -- --host ${hostId}\` and start its agent`);
+}
+
+function applyCommandId(state: SiteDesiredState): string {
+  return `apply-${state.siteId}-${state.revision}${state.forceReload ? '-reload' : ''}`;
+}
+
+/** What the state says, without the revision or the sealed secrets (sealing is randomised); the certificate by serial. */
+function hashOf(site: LoadedSite, state: SiteDesiredState): string {
+  const { revision: _revision, forceReload: _force, tls, defence, ...rest } = state;
+  const stable = {
+    ...rest,
+    hostKey: site.host.sealPublicKey,
+    tls: tls ? { serial: tls.serial, hsts: tls.hsts, chain: createHash('sha256').update(tls.chainPem).digest('hex') } : null,
+    defence: defence ? { ...defence, passKeySealed: site.defence?.passKeyEncrypted ? createHash('sha256').update(site.defence.passKeyEncrypted).digest('hex') : null } : null,
+  };
+  return createHash('sha256').update(JSON.stringify(stable)).digest('hex');
 }

@@ -1,4 +1,5 @@
 import * as acme from 'acme-client';
+import { HostUnavailableError } from '../operations/operation.errors.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
 import { Agent } from 'node:https';
@@ -382,6 +383,8 @@ export class AcmeAdapter {
 
   private classify(error: unknown, domain?: string): AcmeError {
     if (error instanceof AcmeError) return error;
+    // the site's host being offline is not the CA's doing: the caller waits for the host
+    if (error instanceof HostUnavailableError) throw error;
     const store = problems.getStore();
     if (store?.problem?.type) return fromProblem(store.problem, domain, store.retryAt);
     const transport = error as { isAxiosError?: boolean; response?: unknown; code?: string } | null;

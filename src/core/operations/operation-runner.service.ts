@@ -1,10 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { Job, UnrecoverableError } from 'bullmq';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DelayedError, Job, UnrecoverableError } from 'bullmq';
+import { APP_CONFIG } from '../../config/config.module.js';
+import type { AppConfig } from '../../config/config.js';
 import type { OperationJobData } from '../../../jobs/catalog.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { isLastAttempt } from '../queue/job-handlers.js';
 import { Coalescer } from './coalescer.js';
-import { PermanentJobError } from './operation.errors.js';
+import { HostUnavailableError, PermanentJobError } from './operation.errors.js';
 
 export interface RunnableOperation {
   id: string;
@@ -37,7 +39,10 @@ export type JobOutcome = 'succeeded' | 'skipped';
 export class OperationRunner {
   private readonly logger = new Logger(OperationRunner.name);
 
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async run(job: Job<OperationJobData>, handler: (operation: RunnableOperation) => Promise<void>): Promise<JobOutcome> {
     const [operation] = await this.claim([job.data.operationId]);
@@ -45,7 +50,7 @@ export class OperationRunner {
     await this.holding(job, operation, handler);
     await this.prisma.operation.update({
       where: { id: operation.id },
-      data: { status: 'succeeded', error: null, finishedAt: new Date(), leaseUntil: null },
+      data: { status: 'succeeded', error: null, waitingFor: null, finishedAt: new Date(), leaseUntil: null },
     });
     return 'succeeded';
   }
@@ -70,11 +75,23 @@ export class OperationRunner {
     try {
       await handler(operation);
     } catch (error) {
+      if (error instanceof HostUnavailableError && job.token) return this.waitForHost(job, operation.id, error);
       await this.recordFailure(job, operation.id, error as Error);
       throw error instanceof PermanentJobError ? new UnrecoverableError((error as Error).message) : error;
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  /**
+   * The site's host is offline: the operation says so and goes back to
+   * waiting, without spending an attempt or holding a worker, and asks again
+   * by itself a little later. Other hosts' work goes on meanwhile.
+   */
+  private async waitForHost(job: Job, operationId: string, error: HostUnavailableError): Promise<never> {
+    await this.prisma.operation.update({ where: { id: operationId }, data: { status: 'queued', waitingFor: error.message, leaseUntil: null } });
+    await job.moveToDelayed(Date.now() + this.config.fleet.offlineRetryMs, job.token);
+    throw new DelayedError();
   }
 
   /** Queued rows, and running rows whose holder stopped renewing; never a row another worker holds. */
@@ -109,7 +126,7 @@ export class OperationRunner {
 
   private readonly successes = new Coalescer<string, void>(async (ids) => {
     await this.prisma.$executeRaw`
-      UPDATE operations SET status = 'succeeded', error = NULL, finished_at = now(), lease_until = NULL WHERE id = ANY(${ids}::uuid[])`;
+      UPDATE operations SET status = 'succeeded', error = NULL, waiting_for = NULL, finished_at = now(), lease_until = NULL WHERE id = ANY(${ids}::uuid[])`;
     return ids.map(() => undefined);
   });
 
@@ -118,7 +135,7 @@ export class OperationRunner {
     const message = error.message.slice(0, 2000);
     await this.prisma.operation.update({
       where: { id: operationId },
-      data: final ? { status: 'failed', error: message, finishedAt: new Date(), leaseUntil: null } : { status: 'queued', error: message, leaseUntil: null },
+      data: final ? { status: 'failed', error: message, waitingFor: null, finishedAt: new Date(), leaseUntil: null } : { status: 'queued', error: message, waitingFor: null, leaseUntil: null },
     });
     this.logger.warn(`${job.name} ${operationId} ${final ? 'failed' : 'will retry'}: ${message}`);
   }

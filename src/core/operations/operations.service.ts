@@ -34,6 +34,8 @@ export interface OperationView {
   status: 'queued' | 'running' | 'succeeded' | 'failed';
   siteId: string | null;
   error?: string;
+  /** why a queued operation is not running yet, e.g. "waiting for host web2 (offline since …)" */
+  waitingFor?: string;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -133,6 +135,7 @@ function operationView(row: {
   status: OperationView['status'];
   siteId: string | null;
   error: string | null;
+  waitingFor?: string | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -143,6 +146,7 @@ function operationView(row: {
     status: row.status,
     siteId: row.siteId,
     ...(row.error ? { error: row.error } : {}),
+    ...(row.waitingFor && (row.status === 'queued' || row.status === 'running') ? { waitingFor: row.waitingFor } : {}),
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,

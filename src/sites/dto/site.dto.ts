@@ -55,6 +55,11 @@ export class CreateSiteDto {
   @IsUUID()
   memberId!: string;
 
+  @ApiPropertyOptional({ description: 'the web host to place the site on; default: the healthy host with the fewest sites' })
+  @IsOptional()
+  @IsUUID()
+  hostId?: string;
+
   @ApiProperty({ example: ['climate-action.example', 'www.climate-action.example'], description: 'the first names the site' })
   @IsArray()
   @ArrayMinSize(1)

@@ -63,7 +63,7 @@ export class SiteView {
   @ApiProperty({ type: [String] }) domains!: string[];
   @ApiProperty() documentRoot!: string;
   @ApiPropertyOptional({ type: CampaignView }) campaign?: CampaignView;
-  @ApiProperty() webHost!: string;
+  @ApiProperty({ description: 'the web host serving the site (GET /api/hosts/:id)' }) hostId!: string;
   @ApiProperty() createdAt!: Date;
   @ApiProperty({ type: Posture }) posture!: Posture;
 }

@@ -1,0 +1,103 @@
+/**
+ * The fleet's transport: one BullMQ queue per web host, named after the host
+ * id, that only the host's agent reads; every agent posts its results and
+ * heartbeats to one control queue, signed with its own key. Framework-free.
+ */
+
+/** The queue the agent of `hostId` takes its commands from. */
+export function agentQueue(hostId: string): string {
+  return `agent-${hostId}`;
+}
+
+/** Results and heartbeats from every agent. */
+export const AGENT_RESULTS_QUEUE = 'agent-results';
+
+/** What an agent can be asked to do; each is idempotent. */
+export const AGENT_COMMANDS = [
+  /** write the site's files (vhost, certificate, pass key, folders) for a revision, test and reload */
+  'site.apply',
+  /** take the site's files away (vhost, certificate, key, logs) */
+  'site.remove',
+  /** publish / withdraw an HTTP-01 challenge answer */
+  'challenge.put',
+  'challenge.remove',
+  /** delete the site's access logs and say what was deleted */
+  'logs.purge',
+  /** what the host holds about the site's visitors */
+  'logs.held',
+  /** delete log files older than each site's retention */
+  'logs.retention',
+  /** TLS handshakes to the site on this host: what certificate it serves */
+  'served.probe',
+] as const;
+export type AgentCommand = (typeof AGENT_COMMANDS)[number];
+
+/** A command on an agent's queue. */
+export interface AgentCommandJob<T = unknown> {
+  commandId: string;
+  /** the agent drops commands that waited past this (ms since epoch): the control plane has moved on */
+  expiresAt: number;
+  data: T;
+}
+
+/** A job on the results queue. `body` is JSON, signed by the agent's Ed25519 key. */
+export interface AgentResultJob {
+  hostId: string;
+  body: string;
+  signature: string;
+}
+
+export type AgentResultBody =
+  | { type: 'heartbeat'; at: number; version: string; startedAt: number }
+  | { type: 'stopping'; at: number }
+  | { type: 'result'; commandId: string; command: AgentCommand; ok: true; value: unknown }
+  | { type: 'result'; commandId: string; command: AgentCommand; ok: false; error: string };
+
+export type LoggingModeName = 'off' | 'anonymized' | 'full';
+
+/** Everything an agent needs to serve one site; secrets sealed to the agent's key. */
+export interface SiteDesiredState {
+  siteId: string;
+  /** first domain: names the site's folders and files */
+  siteKey: string;
+  domains: string[];
+  revision: number;
+  loggingMode: LoggingModeName;
+  tls?: { chainPem: string; keySealed: string; serial: string; hsts: boolean };
+  defence?: { level: 'off' | 'guarded' | 'challenge'; exemptPaths: string[]; shieldRanges: string[]; passKeySealed?: string };
+  /** reload even if every file is already as rendered (a reload that never happened) */
+  forceReload?: boolean;
+}
+
+export interface SiteApplyValue {
+  siteId: string;
+  /** the revision now in force (higher than asked if a newer one already was) */
+  revision: number;
+  ok: boolean;
+  error?: string;
+  tls: boolean;
+  quarantined?: Array<{ siteKey?: string; file: string; movedTo: string; nginxMessage: string }>;
+}
+
+export interface HeldFileValue {
+  name: string;
+  bytes: number;
+  modifiedAt: string;
+  nameDay?: string;
+  firstLineDay?: string;
+}
+
+export interface PurgedFileValue {
+  name: string;
+  bytes: number;
+  firstDay?: string;
+  lastDay?: string;
+  emptied?: boolean;
+}
+
+export interface ServedValue {
+  serial: string;
+  names: string[];
+  verified: boolean;
+  verifyError?: string;
+}

@@ -1,0 +1,126 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Job, Queue, Worker } from 'bullmq';
+import {
+  AGENT_COMMANDS,
+  AGENT_RESULTS_QUEUE,
+  AgentCommand,
+  AgentCommandJob,
+  AgentResultBody,
+  AgentResultJob,
+  agentQueue,
+  LoggingModeName,
+  SiteDesiredState,
+} from '../../jobs/hosts.jobs.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { redisOptions } from '../core/queue/redis-connection.js';
+import { AGENT_IDENTITY } from './agent-identity.js';
+import type { AgentIdentity } from './agent-identity.js';
+import { HostEffects } from './host-effects.js';
+import { SiteApplier } from './site-applier.js';
+
+export const AGENT_VERSION = '0.2.0';
+
+/** Commands a site storm sends at once: each waits for the applier's shared batch. */
+const CONCURRENCY = 500;
+
+/**
+ * The agent: takes commands from its own host's queue (and no other: its
+ * Redis user can read nothing else), does them on this host, and posts each
+ * result, signed with its own key, to the control queue. It knows nothing of
+ * Postgres or of the service's secrets key.
+ */
+@Injectable()
+export class AgentService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(AgentService.name);
+  private worker?: Worker;
+  private results?: Queue;
+  private heartbeat?: NodeJS.Timeout;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    @Inject(AGENT_IDENTITY) private readonly identity: AgentIdentity,
+    private readonly applier: SiteApplier,
+    private readonly effects: HostEffects,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  get hostId(): string {
+    return this.identity.hostId;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const connection = redisOptions(this.config.redisUrl);
+    this.results = new Queue(AGENT_RESULTS_QUEUE, { connection, prefix: this.config.redisPrefix });
+    this.results.on('error', (error) => this.logger.warn(`results queue: ${error.message}`));
+    await this.identity.revisions.load();
+    this.applier.start();
+    this.worker = new Worker(agentQueue(this.identity.hostId), (job: Job<AgentCommandJob>) => this.run(job), {
+      connection,
+      prefix: this.config.redisPrefix,
+      concurrency: CONCURRENCY,
+      removeOnComplete: { count: 0 },
+      removeOnFail: { count: 100 },
+    });
+    this.worker.on('error', (error) => this.logger.warn(`agent queue: ${error.message}`));
+    this.beat();
+    this.heartbeat = setInterval(() => this.beat(), this.config.fleet.heartbeatMs);
+    this.heartbeat.unref();
+    this.logger.log(`agent for host ${this.identity.hostId} taking commands`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.heartbeat);
+    await this.worker?.close().catch(() => undefined);
+    await this.post({ type: 'stopping', at: Date.now() }).catch(() => undefined);
+    await this.results?.close().catch(() => undefined);
+  }
+
+  private beat(): void {
+    void this.post({ type: 'heartbeat', at: Date.now(), version: AGENT_VERSION, startedAt: this.startedAt }).catch((error: Error) =>
+      this.logger.warn(`heartbeat not sent: ${error.message}`),
+    );
+  }
+
+  private async run(job: Job<AgentCommandJob>): Promise<void> {
+    const command = job.name as AgentCommand;
+    const { commandId, expiresAt, data } = job.data;
+    if (!AGENT_COMMANDS.includes(command)) return;
+    if (expiresAt < Date.now()) return;
+    let body: AgentResultBody;
+    try {
+      body = { type: 'result', commandId, command, ok: true, value: await this.handle(command, data) };
+    } catch (error) {
+      body = { type: 'result', commandId, command, ok: false, error: (error as Error).message.slice(0, 2000) };
+    }
+    await this.post(body);
+  }
+
+  private handle(command: AgentCommand, data: unknown): Promise<unknown> {
+    const input = data as Record<string, unknown>;
+    switch (command) {
+      case 'site.apply':
+        return this.applier.apply(data as SiteDesiredState);
+      case 'site.remove':
+        return Promise.reject(new Error('site.remove is not offered by this agent version'));
+      case 'challenge.put':
+        return this.effects.putChallenge(String(input.token), String(input.keyAuthorization));
+      case 'challenge.remove':
+        return this.effects.removeChallenge(String(input.token));
+      case 'logs.purge':
+        return this.effects.purgeLogs(String(input.siteKey), input.mode === 'anonymized' ? 'anonymized' : 'off');
+      case 'logs.held':
+        return this.effects.heldLogs(String(input.siteKey));
+      case 'logs.retention':
+        return this.effects.retention(input.sites as Array<{ siteId: string; siteKey: string; mode: LoggingModeName; retentionDays: number }>, new Date(Number(input.now)));
+      case 'served.probe':
+        return this.effects.served(input.domains as string[], typeof input.ca === 'string' ? input.ca : undefined);
+    }
+  }
+
+  private async post(body: AgentResultBody): Promise<void> {
+    const text = JSON.stringify(body);
+    const job: AgentResultJob = { hostId: this.identity.hostId, body: text, signature: this.identity.keys.sign(text) };
+    await this.results!.add(body.type, job, { removeOnComplete: true, removeOnFail: { count: 100 } });
+  }
+}

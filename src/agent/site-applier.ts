@@ -1,0 +1,207 @@
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import type { SiteApplyValue, SiteDesiredState } from '../../jobs/hosts.jobs.js';
+import type { AppConfig } from '../config/config.js';
+import { FilesAdapter } from '../core/adapters/files.adapter.js';
+import { NginxAdapter, SiteConfig } from '../core/adapters/nginx.adapter.js';
+import type { AgentPrivateKeys } from '../core/crypto/agent-keys.js';
+import { loggingHttpConf, siteLogDir } from '../logging/logging-directives.js';
+import { normalizeDomain } from '../sites/domain-name.js';
+import { installCertificateFiles, removeCertificateFiles } from '../web/certificate-files.js';
+import { DefenceFiles } from '../web/defence-files.js';
+import { DEFAULT_SERVER_KEY, renderDefaultServer } from '../web/default-server.renderer.js';
+import { challengeDir, renderVhost } from '../web/vhost.renderer.js';
+import { RevisionBook } from './revision-book.js';
+
+/** The http-level file every site file relies on (log formats and maps). */
+export const COMMON_CONF_KEY = '00-hostkeeper-common';
+
+interface Waiter {
+  state: SiteDesiredState;
+  resolve: (result: SiteApplyValue) => void;
+}
+
+/**
+ * The agent's half of serving a site: renders its nginx file from the
+ * desired state the control plane sent, writes its certificate and pass key
+ * (opened with this agent's own key), and applies it. Requests are gathered
+ * into batches: a storm of changes costs one `nginx -t` and one reload per
+ * batch, not one per site. A revision older than the one in force is never
+ * applied over it.
+ */
+export class SiteApplier {
+  private readonly logger = new Logger(SiteApplier.name);
+  private pending: Waiter[] = [];
+  private timer?: NodeJS.Timeout;
+  private flushing = false;
+  private readonly defenceFiles: DefenceFiles;
+
+  constructor(
+    private readonly files: FilesAdapter,
+    private readonly nginx: NginxAdapter,
+    private readonly keys: AgentPrivateKeys,
+    private readonly revisions: RevisionBook,
+    private readonly config: AppConfig,
+  ) {
+    this.defenceFiles = new DefenceFiles(files, config.stateDir, config.defence);
+  }
+
+  get reloadCount(): number {
+    return this.nginx.reloadCount;
+  }
+
+  /** The shared files (log formats, hostkeeper's default server) are in place before any site changes. */
+  start(): void {
+    this.schedule();
+  }
+
+  apply(state: SiteDesiredState): Promise<SiteApplyValue> {
+    return new Promise((resolve) => {
+      this.pending.push({ state, resolve });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.timer || this.flushing) return;
+    // a little random delay: hosts that get the same storm do not all reload in the same second
+    const jitter = Math.floor(Math.random() * this.config.fleet.reloadJitterMs);
+    this.timer = setTimeout(() => void this.flush(), this.config.nginx.reloadWindowMs + jitter);
+  }
+
+  private async flush(): Promise<void> {
+    this.timer = undefined;
+    this.flushing = true;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      const results = await this.applyBatch(batch.map(({ state }) => state)).catch((error: Error) =>
+        batch.map(({ state }): SiteApplyValue => ({ siteId: state.siteId, revision: state.revision, ok: false, error: error.message, tls: false })),
+      );
+      batch.forEach(({ resolve }, index) => resolve(results[index]));
+    } finally {
+      this.flushing = false;
+      if (this.pending.length > 0) this.schedule();
+    }
+  }
+
+  private async applyBatch(states: SiteDesiredState[]): Promise<SiteApplyValue[]> {
+    // the newest revision of each site in the batch wins; older ones answer with it
+    const newest = new Map<string, SiteDesiredState>();
+    for (const state of states) {
+      const seen = newest.get(state.siteId);
+      if (!seen || seen.revision < state.revision) newest.set(state.siteId, state);
+    }
+    const results = new Map<string, SiteApplyValue>();
+    const entries: Array<SiteConfig & { state: SiteDesiredState; tls: boolean }> = [];
+    let forceReload = false;
+    await Promise.all(
+      [...newest.values()].map(async (state) => {
+        const inForce = this.revisions.get(state.siteId);
+        if (inForce && inForce.revision > state.revision) {
+          results.set(state.siteId, { siteId: state.siteId, revision: inForce.revision, ok: true, tls: inForce.tls });
+          return;
+        }
+        try {
+          entries.push({ state, ...(await this.prepare(state)) });
+          forceReload ||= state.forceReload === true;
+        } catch (error) {
+          results.set(state.siteId, { siteId: state.siteId, revision: state.revision, ok: false, error: (error as Error).message, tls: false });
+        }
+      }),
+    );
+    const common: SiteConfig = { siteKey: COMMON_CONF_KEY, config: loggingHttpConf() };
+    const changed = await this.changedOnly([common, this.defaultServer(), ...entries]);
+    const outcome = changed.length > 0 ? await this.nginx.applySites(changed) : { results: [], quarantined: [] };
+    if (forceReload && !outcome.results.some((result) => result.ok)) await this.nginx.reload();
+    const failures = new Map(outcome.results.flatMap((result) => (result.ok ? [] : [[result.siteKey, result.error.message] as const])));
+    const shared = failures.get(DEFAULT_SERVER_KEY) ?? failures.get(COMMON_CONF_KEY);
+    if (shared) this.logger.warn(`hostkeeper's shared nginx files are not in place (is there another default_server on the site ports?): ${shared}`);
+    const quarantined = outcome.quarantined.map(({ siteKey, file, movedTo, nginxMessage }) => ({ ...(siteKey ? { siteKey } : {}), file, movedTo, nginxMessage }));
+    for (const entry of entries) {
+      const error = failures.get(entry.siteKey);
+      const { siteId, revision } = entry.state;
+      results.set(siteId, error ? { siteId, revision, ok: false, error, tls: false } : { siteId, revision, ok: true, tls: entry.tls });
+    }
+    const applied = entries.filter((entry) => !failures.has(entry.siteKey));
+    // a certificate no longer in the site's state leaves the disk once nginx runs without it
+    await Promise.all(applied.filter((entry) => !entry.tls).map((entry) => removeCertificateFiles(this.files, this.config.stateDir, entry.siteKey)));
+    await this.revisions.record(applied.map(({ state, tls }) => ({ siteId: state.siteId, revision: state.revision, tls })));
+    if (quarantined.length > 0) this.logger.warn(`nginx rejected ${quarantined.length} hand-edited file(s); moved aside: ${quarantined.map((q) => q.file).join(', ')}`);
+    return states.map((state, index) => {
+      const result = results.get(state.siteId)!;
+      return index === 0 && quarantined.length > 0 ? { ...result, quarantined } : result;
+    });
+  }
+
+  private async prepare(state: SiteDesiredState): Promise<SiteConfig & { tls: boolean }> {
+    const siteKey = checkedName(state.siteKey);
+    const domains = state.domains.map(checkedName);
+    const documentRoot = join(this.config.sitesRoot, siteKey, 'public');
+    await Promise.all([this.ensureDocumentRoot(documentRoot, siteKey), this.files.ensureDir(siteLogDir(this.config.accessLogDir, siteKey))]);
+    const tls = state.tls
+      ? {
+          ...(await installCertificateFiles(this.files, this.config.stateDir, siteKey, state.tls.chainPem, () => this.keys.open(state.tls!.keySealed))),
+          hsts: state.tls.hsts,
+          serial: state.tls.serial,
+        }
+      : undefined;
+    const defence = state.defence
+      ? await this.defenceFiles.prepare(siteKey, {
+          level: state.defence.level,
+          exemptPaths: state.defence.exemptPaths,
+          shieldRanges: state.defence.shieldRanges,
+          passKey: state.defence.passKeySealed ? () => this.keys.open(state.defence!.passKeySealed!) : undefined,
+        })
+      : undefined;
+    const config = renderVhost({
+      siteKey,
+      domains,
+      documentRoot,
+      stateDir: this.config.stateDir,
+      accessLogDir: this.config.accessLogDir,
+      loggingMode: state.loggingMode,
+      listenAddresses: this.config.siteListenAddresses,
+      httpPort: this.config.siteHttpPort,
+      httpsPort: this.config.siteHttpsPort,
+      tls,
+      defence,
+    });
+    return { siteKey, config, tls: tls !== undefined };
+  }
+
+  private defaultServer(): SiteConfig {
+    const config = renderDefaultServer({
+      listenAddresses: this.config.siteListenAddresses,
+      httpPort: this.config.siteHttpPort,
+      httpsPort: this.config.siteHttpsPort,
+      challengeDir: challengeDir(this.config.stateDir),
+    });
+    return { siteKey: DEFAULT_SERVER_KEY, config };
+  }
+
+  /** Unchanged files are left out, so re-applying an unchanged site costs no test and no reload. */
+  private async changedOnly<T extends SiteConfig>(entries: T[]): Promise<T[]> {
+    const current = await Promise.all(entries.map((entry) => this.files.readIfExists(join(this.config.nginx.sitesDir, `${entry.siteKey}.conf`))));
+    return entries.filter((entry, index) => current[index]?.toString('utf8') !== entry.config);
+  }
+
+  /** A new site gets a page saying so, rather than nginx's 403 for an empty folder. */
+  private async ensureDocumentRoot(documentRoot: string, siteKey: string): Promise<void> {
+    await this.files.ensureDir(documentRoot);
+    if ((await fs.readdir(documentRoot)).length > 0) return;
+    await this.files.writeAtomic(join(documentRoot, 'index.html'), placeholderPage(siteKey));
+  }
+}
+
+/** The control plane validated these already; a host re-checks what reaches its nginx files and paths. */
+function checkedName(name: string): string {
+  const check = normalizeDomain(name);
+  if (!check.ok || check.domain !== name) throw new Error(`not a domain name this host will write: ${JSON.stringify(name).slice(0, 80)}`);
+  return name;
+}
+
+function placeholderPage(siteKey: string): string {
+  return `<!doctype html>\n<html><head><meta charset="utf-8"><title>${siteKey}</title></head>\n<body><h1>${siteKey}</h1><p>This site is hosted by hostkeeper; its content has not been uploaded yet.</p></body></html>\n`;
+}

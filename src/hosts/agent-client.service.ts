@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { AgentCommand, AgentCommandJob, agentQueue } from '../../jobs/hosts.jobs.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { HostUnavailableError } from '../core/operations/operation.errors.js';
+import { redisOptions } from '../core/queue/redis-connection.js';
+import { offlineSince } from './host-status.js';
+import { HostRow, HostsService } from './hosts.service.js';
+
+export interface CommandDone {
+  commandId: string;
+  ok: boolean;
+  value?: unknown;
+  error?: string;
+}
+
+interface Waiter {
+  resolve: (done: CommandDone) => void;
+}
+
+export interface CallOptions {
+  /** a fixed id makes re-sending the same command a no-op while the first copy waits */
+  commandId?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * The control plane's side of the transport: puts a command on a host's
+ * queue and waits for the agent's answer, which comes back through the
+ * control queue (HostResultsService) and is announced to every control-plane
+ * process on one Redis channel, so whichever process asked gets it.
+ */
+@Injectable()
+export class AgentClient implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(AgentClient.name);
+  private readonly queues = new Map<string, Queue>();
+  private readonly waiters = new Map<string, Waiter[]>();
+  private connection?: Redis;
+  private subscriber?: Redis;
+  private closed = false;
+
+  constructor(
+    private readonly hosts: HostsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  get channel(): string {
+    return `${this.config.redisPrefix}:agent-done`;
+  }
+
+  async onModuleInit(): Promise<void> {
+    const options = redisOptions(this.config.redisUrl);
+    this.connection = new Redis({ ...options, lazyConnect: true });
+    this.connection.on('error', () => undefined);
+    this.subscriber = new Redis({ ...options, lazyConnect: true });
+    this.subscriber.on('error', () => undefined);
+    this.subscriber.on('message', (_channel: string, message: string) => this.settle(JSON.parse(message) as CommandDone));
+    // Redis being down must not stop the API from starting: the subscription follows when it returns
+    void this.subscriber
+      .connect()
+      .then(() => this.subscriber!.subscribe(this.channel))
+      .catch((error: Error) => this.logger.warn(`agent answers channel not subscribed yet: ${error.message}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.queues.values()].map((queue) => queue.close().catch(() => undefined)));
+    this.queues.clear();
+    this.subscriber?.disconnect();
+    this.connection?.disconnect();
+  }
+
+  /** Announces an answer to every control-plane process (HostResultsService calls this). */
+  async announce(done: CommandDone): Promise<void> {
+    await this.connection!.publish(this.channel, JSON.stringify(done));
+  }
+
+  /** Sends a command to the host's agent and waits for its answer. */
+  async call<T>(hostId: string, command: AgentCommand, data: unknown, options: CallOptions = {}): Promise<T> {
+    const host = await this.hosts.requireOnline(hostId);
+    return this.send<T>(host, command, data, options);
+  }
+
+  /** Puts the command on the host's queue without waiting (a re-send by the reconcile). */
+  async post(hostId: string, command: AgentCommand, data: unknown, commandId: string): Promise<void> {
+    const timeoutMs = this.config.fleet.commandTimeoutMs;
+    const job: AgentCommandJob = { commandId, expiresAt: Date.now() + timeoutMs * 5, data };
+    await this.queue(hostId).add(command, job, { jobId: commandId, removeOnComplete: true, removeOnFail: true });
+  }
+
+  private async send<T>(host: HostRow, command: AgentCommand, data: unknown, options: CallOptions): Promise<T> {
+    if (this.closed) throw new Error('the service is stopping');
+    const commandId = options.commandId ?? randomUUID();
+    const timeoutMs = options.timeoutMs ?? this.config.fleet.commandTimeoutMs;
+    const answer = this.wait(commandId, timeoutMs);
+    try {
+      await Promise.race([
+        this.post(host.id, command, data, commandId),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('Redis did not take the command in time')), timeoutMs).unref()),
+      ]);
+    } catch (error) {
+      this.drop(commandId);
+      throw error;
+    }
+    const done = await answer;
+    if (!done) {
+      this.hosts.forget(host.id);
+      const now = await this.hosts.row(host.id);
+      if (this.hosts.status(now) !== 'online') throw new HostUnavailableError(now.name, offlineSince(now));
+      throw new Error(`host ${host.name} did not answer "${command}" within ${Math.round(timeoutMs / 1000)} s`);
+    }
+    if (!done.ok) throw new Error(done.error ?? `host ${host.name} could not do "${command}"`);
+    return done.value as T;
+  }
+
+  private wait(commandId: string, timeoutMs: number): Promise<CommandDone | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.drop(commandId, waiter);
+        resolve(undefined);
+      }, timeoutMs);
+      const waiter: Waiter = {
+        resolve: (done) => {
+          clearTimeout(timer);
+          resolve(done);
+        },
+      };
+      const list = this.waiters.get(commandId) ?? [];
+      list.push(waiter);
+      this.waiters.set(commandId, list);
+    });
+  }
+
+  private settle(done: CommandDone): void {
+    const list = this.waiters.get(done.commandId);
+    if (!list) return;
+    this.waiters.delete(done.commandId);
+    for (const waiter of list) waiter.resolve(done);
+  }
+
+  private drop(commandId: string, waiter?: Waiter): void {
+    const list = this.waiters.get(commandId);
+    if (!list) return;
+    const rest = waiter ? list.filter((candidate) => candidate !== waiter) : [];
+    if (rest.length > 0) this.waiters.set(commandId, rest);
+    else this.waiters.delete(commandId);
+  }
+
+  private queue(hostId: string): Queue {
+    let queue = this.queues.get(hostId);
+    if (!queue) {
+      queue = new Queue(agentQueue(hostId), { connection: this.connection!, prefix: this.config.redisPrefix });
+      queue.on('error', (error) => this.logger.warn(`queue of host ${hostId}: ${error.message}`));
+      this.queues.set(hostId, queue);
+    }
+    return queue;
+  }
+}

@@ -1,0 +1,140 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Job, Worker } from 'bullmq';
+import { AGENT_RESULTS_QUEUE, AgentResultBody, AgentResultJob, SiteApplyValue } from '../../jobs/hosts.jobs.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.js';
+import { verifySigned } from '../core/crypto/agent-keys.js';
+import { PrismaService } from '../core/database/prisma.service.js';
+import { Coalescer } from '../core/operations/coalescer.js';
+import { redisOptions } from '../core/queue/redis-connection.js';
+import { WebServerService } from '../web/web-server.service.js';
+import { AgentClient } from './agent-client.service.js';
+import { HostsService } from './hosts.service.js';
+
+/** Sites re-sent per host per sweep. */
+const RESEND_BATCH = 1000;
+
+/**
+ * The control queue: heartbeats and answers from every agent. Each is
+ * checked against the signing key of the host it claims to come from (an
+ * agent can post here, so it could try to speak for another). Applied
+ * revisions go to Postgres; answers are announced to whoever waits. A sweep
+ * re-sends the desired state of every site its host lags behind on (Redis
+ * flushed, agent offline, a job lost).
+ */
+@Injectable()
+export class HostResultsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(HostResultsService.name);
+  private worker?: Worker;
+  private sweepTimer?: NodeJS.Timeout;
+  private sweeping = false;
+  private stopped = false;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly hosts: HostsService,
+    private readonly agents: AgentClient,
+    private readonly web: WebServerService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.worker = new Worker(AGENT_RESULTS_QUEUE, (job: Job<AgentResultJob>) => this.take(job.data), {
+      connection: redisOptions(this.config.redisUrl),
+      prefix: this.config.redisPrefix,
+      concurrency: 200,
+      removeOnComplete: { count: 0 },
+      removeOnFail: { count: 100 },
+    });
+    this.worker.on('error', (error) => this.logger.warn(`control queue: ${error.message}`));
+    const every = Math.max(1_000, Math.min(this.config.fleet.heartbeatMs, 5_000));
+    this.sweepTimer = setInterval(() => void this.sweep(), every);
+    this.sweepTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.sweepTimer);
+    await this.worker?.close().catch(() => undefined);
+  }
+
+  private async take(job: AgentResultJob): Promise<void> {
+    const host = await this.hosts.row(job.hostId).catch(() => undefined);
+    if (!host?.signPublicKey || !verifySigned(host.signPublicKey, job.body, job.signature)) {
+      this.logger.warn(`dropped a message on the control queue that host ${job.hostId} did not sign`);
+      return;
+    }
+    const body = JSON.parse(job.body) as AgentResultBody;
+    switch (body.type) {
+      case 'heartbeat':
+        await this.seen.push({ hostId: job.hostId, version: body.version, at: body.at, fresh: Date.now() - body.startedAt < this.config.fleet.heartbeatMs * 2 });
+        return;
+      case 'stopping':
+        await this.prisma.host.update({ where: { id: job.hostId }, data: { stoppedAt: new Date() } });
+        this.hosts.forget(job.hostId);
+        return;
+      case 'result':
+        if (body.command === 'site.apply' && body.ok) {
+          const value = body.value as SiteApplyValue;
+          if (value.ok) await this.applied.push({ hostId: job.hostId, siteId: value.siteId, revision: value.revision });
+        }
+        await this.agents.announce({ commandId: body.commandId, ok: body.ok, ...(body.ok ? { value: body.value } : { error: body.error }) });
+    }
+  }
+
+  private readonly seen = new Coalescer<{ hostId: string; version: string; at: number; fresh: boolean }, void>(async (beats) => {
+    const hostIds = [...new Set(beats.map(({ hostId }) => hostId))];
+    for (const hostId of hostIds) {
+      const beat = beats.filter((candidate) => candidate.hostId === hostId).pop()!;
+      // a heartbeat sent before the agent said it was stopping (and read after) does not bring the host back
+      const at = new Date(Math.min(beat.at, Date.now()));
+      await this.prisma.$executeRaw`
+        UPDATE hosts SET last_seen_at = GREATEST(COALESCE(last_seen_at, ${at}), ${at}), agent_version = ${beat.version},
+          stopped_at = CASE WHEN stopped_at > ${at} THEN stopped_at ELSE NULL END
+        WHERE id = ${hostId}::uuid`;
+      this.hosts.forget(hostId);
+      // an agent that just started may have missed anything sent while it was away
+      if (beats.some((candidate) => candidate.hostId === hostId && candidate.fresh)) void this.resend(hostId, true);
+    }
+    return beats.map(() => undefined);
+  });
+
+  private readonly applied = new Coalescer<{ hostId: string; siteId: string; revision: number }, void>(async (rows) => {
+    await this.prisma.$executeRaw`
+      UPDATE sites SET applied_revision = GREATEST(sites.applied_revision, input.revision)
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS input("hostId" uuid, "siteId" uuid, revision int)
+      WHERE sites.id = input."siteId" AND sites.host_id = input."hostId"`;
+    return rows.map(() => undefined);
+  });
+
+  /** Every few seconds: each online host's lagging sites, sent again. */
+  private async sweep(): Promise<void> {
+    if (this.sweeping || this.stopped) return;
+    this.sweeping = true;
+    try {
+      const hosts = await this.prisma.$queryRaw<Array<{ id: string }>>`
+        SELECT DISTINCT s.host_id::text AS id FROM sites s JOIN hosts h ON h.id = s.host_id
+        WHERE s.applied_revision < s.desired_revision
+          AND h.last_seen_at > now() - make_interval(secs => ${this.config.fleet.offlineAfterMs / 1000})
+          AND (h.stopped_at IS NULL OR h.stopped_at < h.last_seen_at)`;
+      for (const { id } of hosts) if (!this.stopped) await this.resend(id, false);
+    } catch (error) {
+      this.logger.warn(`reconcile of hosts' revisions: ${(error as Error).message}`);
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  /** Sites of the host whose applied revision lags; `all` also those sent moments ago. */
+  private async resend(hostId: string, all: boolean): Promise<void> {
+    const quiet = all ? 0 : this.config.fleet.commandTimeoutMs / 1000 / 2;
+    const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
+      SELECT id::text AS id FROM sites
+      WHERE host_id = ${hostId}::uuid AND applied_revision < desired_revision
+        AND (sent_at IS NULL OR sent_at < now() - make_interval(secs => ${quiet}))
+      ORDER BY sent_at NULLS FIRST LIMIT ${RESEND_BATCH}`;
+    if (rows.length === 0 || this.stopped) return;
+    this.logger.log(`re-sending ${rows.length} site(s) whose host ${hostId} is behind`);
+    await this.web.resend(rows.map(({ id }) => id)).catch((error: Error) => this.logger.warn(`re-send to host ${hostId}: ${error.message}`));
+  }
+}
