@@ -11,6 +11,7 @@ import { DefenceModule, DefenceWorkerModule } from './defence/defence.module.js'
 import { HttpsModule, HttpsWorkerModule } from './https/https.module.js';
 import { MaintenanceWorkerModule } from './maintenance/maintenance.worker.module.js';
 import { LegalModule, LegalWorkerModule } from './legal/legal.module.js';
+import { NginxWorkersModule } from './web/nginx-workers.module.js';
 import { LoggingModule, LoggingWorkerModule } from './logging/logging.module.js';
 import { MembersModule } from './members/members.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
@@ -25,7 +26,7 @@ type Imports = NonNullable<ModuleMetadata['imports']>;
 const API_MODULES: Imports = [MembersModule, TokensModule, SitesModule, OperationsModule, AuditModule, LegalModule, ObservabilityModule, UiModule, HttpsModule, LoggingModule, BackupsModule, DefenceModule, AuthSessionModule];
 
 /** Worker side: processors and schedulers. */
-const WORKER_MODULES: Imports = [MaintenanceWorkerModule, HttpsWorkerModule, LoggingWorkerModule, BackupsWorkerModule, DefenceWorkerModule, LegalWorkerModule];
+const WORKER_MODULES: Imports = [MaintenanceWorkerModule, HttpsWorkerModule, LoggingWorkerModule, BackupsWorkerModule, DefenceWorkerModule, LegalWorkerModule, NginxWorkersModule];
 
 @Module({})
 export class AppModule {

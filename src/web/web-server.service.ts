@@ -9,11 +9,12 @@ import { SYSTEM_ACTOR } from '../core/auth/actor.js';
 import { AuditService } from '../core/audit/audit.service.js';
 import { SecretsService } from '../core/crypto/secrets.service.js';
 import { PrismaService } from '../core/database/prisma.service.js';
-import { loggingHttpConf, siteLogDir } from '../logging/logging-directives.js';
+import { loggingHttpConf } from '../logging/logging-directives.js';
 import { installCertificateFiles, removeCertificateFiles } from './certificate-files.js';
 import { passKeyFile } from './defence-assets.js';
 import { DefenceFiles } from './defence-files.js';
 import { DEFAULT_SERVER_KEY, renderDefaultServer } from './default-server.renderer.js';
+import { SiteFolders } from './site-folders.js';
 import { challengeDir, renderVhost } from './vhost.renderer.js';
 
 export type SiteApplyResult =
@@ -42,6 +43,7 @@ export class WebServerService implements OnApplicationBootstrap {
   private timer?: NodeJS.Timeout;
   private flushing = false;
   private readonly defenceFiles: DefenceFiles;
+  private readonly siteFolders: SiteFolders;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -52,6 +54,7 @@ export class WebServerService implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.defenceFiles = new DefenceFiles(files, secrets, config.stateDir, config.defence);
+    this.siteFolders = new SiteFolders(files, config);
   }
 
   /** An empty batch still writes the shared files: the default server is in place before any site changes. */
@@ -172,7 +175,7 @@ export class WebServerService implements OnApplicationBootstrap {
   private async prepare(site: LoadedSite): Promise<SiteConfig & { tls: boolean }> {
     const siteKey = site.primaryDomain;
     const certificate = site.https?.enabled ? site.certificates[0] : undefined;
-    await Promise.all([this.ensureDocumentRoot(site.documentRoot, siteKey), this.files.ensureDir(siteLogDir(this.config.accessLogDir, siteKey))]);
+    await Promise.all([this.ensureDocumentRoot(site.documentRoot, siteKey), this.siteFolders.ensureLogDir(siteKey)]);
     const tls = certificate
       ? {
           ...(await installCertificateFiles(this.files, this.config.stateDir, siteKey, certificate.chainPem, () =>

@@ -97,6 +97,7 @@ export async function startWebStack(options: WebStackOptions = {}): Promise<WebS
     NGINX_CONF: nginx.confPath,
     NGINX_SITES_DIR: nginx.sitesDir,
     NGINX_RELOAD_WINDOW_MS: '50',
+    ...(nginx.workerUser ? { NGINX_WORKER_USER: nginx.workerUser } : {}),
     SITES_ROOT: join(dataDir, 'www'),
     STATE_DIR: stateDir,
     ACCESS_LOG_DIR: join(dataDir, 'logs'),
