@@ -1,6 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { FilesAdapter } from '../../src/core/adapters/files.adapter.js';
 import { ProcessRunner } from '../../src/core/adapters/process.adapter.js';
+import { NginxWorkersCheck } from '../../src/web/nginx-workers.check.js';
 import { localDay } from '../../src/logging/log-retention.js';
 import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
 import { startWebStack, WebStack } from '../support/web-stack.js';
@@ -91,5 +93,48 @@ describe('unprivileged nginx workers (e2e)', () => {
   it('the start-up check finds nothing wrong and says so on /health', async () => {
     const health = await t.http.get('/health').expect(200);
     expect(health.body.nginxWorkers).toEqual({ user: 'www-data', ok: true });
+  });
+});
+
+describe('the start-up check of what nginx workers can reach (e2e)', () => {
+  let stack: WebStack;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    stack = await startWebStack({ env: { ROLE: 'all', CRONS_ENABLED: 'false' } });
+    t = await startTestApp(stack.config);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await stack?.stop();
+  });
+
+  it('names the folder the workers cannot write and how to fix it, in one sentence, and /health shows it', async () => {
+    const broken = join(stack.config.accessLogDir, 'left-by-hand.test');
+    await fs.mkdir(broken, { recursive: true, mode: 0o755 });
+    await fs.chown(broken, 0, 0);
+    const challenges = join(stack.config.stateDir, 'acme-challenges');
+    await fs.chmod(challenges, 0o700);
+    const check = t.app.get(NginxWorkersCheck);
+    const status = await check.run();
+    expect(status.ok).toBe(false);
+    expect(status.problem).toContain(`cannot write the access log folders ${broken}`);
+    expect(status.problem).toContain(`chown www-data <folder> && chmod 750 <folder>`);
+    expect(status.problem).toContain(`cannot pass through ${challenges}`);
+    expect(status.problem!.split('. ').length).toBe(1);
+    const health = await t.http.get('/health').expect(200);
+    expect(health.body.nginxWorkers).toEqual({ user: 'www-data', ok: false });
+
+    await fs.chmod(challenges, 0o755);
+    await fs.rm(broken, { recursive: true });
+    expect(await check.run()).toEqual({ user: 'www-data', ok: true });
+  });
+
+  it('says when the user of nginx.conf is not NGINX_WORKER_USER', async () => {
+    const check = new NginxWorkersCheck(t.app.get(FilesAdapter), { ...stack.config, nginx: { ...stack.config.nginx, workerUser: 'nobody' } });
+    const status = await check.run();
+    expect(status).toEqual(expect.objectContaining({ user: 'www-data', ok: false }));
+    expect(status.problem).toContain('set NGINX_WORKER_USER=www-data');
   });
 });
