@@ -4,7 +4,7 @@ describe('nginx workers check', () => {
   it('reads the user line of nginx.conf, not a commented one', () => {
     expect(workerUserOf('user www-data;\nworker_processes auto;')).toBe('www-data');
     expect(workerUserOf('load_module x.so;\nuser  nginx nginx;\n')).toBe('nginx');
-    expect(workerUserOf('# user root;\nworker_processes 1;')).toBeUndefined();
+    expect(workerUserOf('# user nginx;\nworker_processes 1;')).toBeUndefined();
     expect(workerUserOf(undefined)).toBeUndefined();
   });
 
