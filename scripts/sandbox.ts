@@ -73,6 +73,8 @@ async function main(): Promise<void> {
     NGINX_BIN: nginx.bin,
     NGINX_CONF: nginx.confPath,
     NGINX_SITES_DIR: nginx.sitesDir,
+    // the sandbox's nginx runs its workers unprivileged, as Debian's does
+    ...(nginx.workerUser ? { NGINX_WORKER_USER: nginx.workerUser } : {}),
     SITES_ROOT: join(DATA_DIR, 'www'),
     STATE_DIR: stateDir,
     ACCESS_LOG_DIR: join(DATA_DIR, 'logs'),

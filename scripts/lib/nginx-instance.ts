@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { existsSync, promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DEFAULT_SERVER_KEY, renderDefaultServer } from '../../src/web/default-server.renderer.js';
 import { startDaemon, waitUntil } from './daemon.js';
 
@@ -18,6 +18,11 @@ export interface NginxInstanceOptions {
   /** Where the site files listen, so hostkeeper's default server answers there too. Default 127.0.0.1. */
   listenAddresses?: string[];
   bin?: string;
+  /**
+   * Who the workers run as when we are root, as Debian's packaged nginx does.
+   * Default NGINX_WORKER_USER, else www-data; `nobody` when that user does not exist.
+   */
+  workerUser?: string;
 }
 
 export interface NginxInstance {
@@ -27,6 +32,8 @@ export interface NginxInstance {
   errorLogPath: string;
   sitesDir: string;
   challengeDir: string;
+  /** The workers' user (never root); undefined when we are not root and the workers run as us. */
+  workerUser?: string;
   /** Site files must listen on this address too; nginx never binds anything else. */
   listenAddress: string;
   httpPort: number;
@@ -49,7 +56,10 @@ export async function startNginx(options: NginxInstanceOptions): Promise<NginxIn
     tempDir: join(options.dataDir, 'temp'),
   };
   await Promise.all([options.sitesDir, challengeDir, paths.tempDir].map((dir) => fs.mkdir(dir, { recursive: true })));
-  await fs.writeFile(paths.confPath, mainConfig({ ...options, ...paths, challengeDir }));
+  const workerUser = process.getuid?.() === 0 ? await pickWorkerUser(options.workerUser ?? process.env.NGINX_WORKER_USER ?? 'www-data') : undefined;
+  // mkdtemp folders are 0700: the workers must be able to pass through to the challenge folder and the temp folders.
+  if (workerUser) await Promise.all([options.dataDir, challengeDir].map(letWorkersThrough));
+  await fs.writeFile(paths.confPath, mainConfig({ ...options, ...paths, challengeDir, workerUser }));
   // hostkeeper writes the same file when it applies; nginx needs a listener to start with.
   const defaultServer = renderDefaultServer({
     listenAddresses: options.listenAddresses ?? [LISTEN_ADDRESS],
@@ -76,6 +86,7 @@ export async function startNginx(options: NginxInstanceOptions): Promise<NginxIn
     errorLogPath: paths.errorLogPath,
     sitesDir: options.sitesDir,
     challengeDir,
+    workerUser,
     listenAddress: LISTEN_ADDRESS,
     httpPort: options.httpPort,
     httpsPort: options.httpsPort,
@@ -88,13 +99,14 @@ interface ConfigInput extends NginxInstanceOptions {
   errorLogPath: string;
   tempDir: string;
   challengeDir: string;
+  workerUser?: string;
 }
 
 function mainConfig(input: ConfigInput): string {
   const path = (value: string) => safePath(value);
   const temp = (kind: string) => `${kind}_temp_path ${path(join(input.tempDir, kind))};`;
-  // As root, workers would drop to "nobody" and could not read 0700 temp folders.
-  const user = process.getuid?.() === 0 ? 'user root;' : '';
+  // As Debian runs it: the master as root, the workers unprivileged (nginx creates its temp folders for them).
+  const user = input.workerUser ? `user ${input.workerUser};` : '';
   const njs = input.njs !== false && existsSync(NJS_MODULE) ? `load_module ${NJS_MODULE};` : '';
   return `${njs}
 ${user}
@@ -111,6 +123,27 @@ http {
   include ${path(input.sitesDir)}/*.conf;
 }
 `;
+}
+
+/** The user if this system has it, else nobody (nginx's own default), said out loud. */
+async function pickWorkerUser(name: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(name)) throw new Error(`not a user name: ${name}`);
+  const passwd = await fs.readFile('/etc/passwd', 'utf8');
+  if (passwd.split('\n').some((line) => line.split(':')[0] === name)) return name;
+  console.warn(`nginx-instance: there is no user ${name} here; the nginx workers run as nobody instead`);
+  return 'nobody';
+}
+
+/**
+ * Adds search permission for others (never read or write) to a folder and
+ * each parent that lacks it, so the workers can reach what lies inside.
+ */
+export async function letWorkersThrough(path: string): Promise<void> {
+  for (let dir = path; ; dir = dirname(dir)) {
+    const stat = await fs.stat(dir);
+    if ((stat.mode & 0o001) === 0) await fs.chmod(dir, (stat.mode & 0o7777) | 0o001);
+    if (dir === dirname(dir)) return;
+  }
 }
 
 function safePath(value: string): string {

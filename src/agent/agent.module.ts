@@ -13,6 +13,7 @@ import { AgentService } from './agent.service.js';
 import { HostEffects } from './host-effects.js';
 import { RevisionBook } from './revision-book.js';
 import { SiteApplier } from './site-applier.js';
+import { NginxWorkersCheck } from '../web/nginx-workers.check.js';
 
 /**
  * The agent: everything that touches a web host (nginx files, reloads,
@@ -65,8 +66,10 @@ export class AgentModule {
           useFactory: (files: FilesAdapter) => new HostEffects(files, new LogFilesAdapter(), new ServedCertificateProbe(), config),
         },
         AgentService,
+        // what nginx's unprivileged workers can reach, checked at start
+        NginxWorkersCheck,
       ],
-      exports: [AgentService, SiteApplier],
+      exports: [AgentService, SiteApplier, NginxWorkersCheck],
     };
   }
 }

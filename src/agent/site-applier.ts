@@ -6,10 +6,11 @@ import type { AppConfig } from '../config/config.js';
 import { FilesAdapter } from '../core/adapters/files.adapter.js';
 import { NginxAdapter, SiteConfig } from '../core/adapters/nginx.adapter.js';
 import type { AgentPrivateKeys } from '../core/crypto/agent-keys.js';
-import { loggingHttpConf, siteLogDir } from '../logging/logging-directives.js';
+import { loggingHttpConf } from '../logging/logging-directives.js';
 import { normalizeDomain } from '../sites/domain-name.js';
 import { installCertificateFiles, removeCertificateFiles } from '../web/certificate-files.js';
 import { DefenceFiles } from '../web/defence-files.js';
+import { SiteFolders } from '../web/site-folders.js';
 import { DEFAULT_SERVER_KEY, renderDefaultServer } from '../web/default-server.renderer.js';
 import { challengeDir, renderVhost } from '../web/vhost.renderer.js';
 import { RevisionBook } from './revision-book.js';
@@ -36,6 +37,7 @@ export class SiteApplier {
   private timer?: NodeJS.Timeout;
   private flushing = false;
   private readonly defenceFiles: DefenceFiles;
+  private readonly siteFolders: SiteFolders;
 
   constructor(
     private readonly files: FilesAdapter,
@@ -45,6 +47,7 @@ export class SiteApplier {
     private readonly config: AppConfig,
   ) {
     this.defenceFiles = new DefenceFiles(files, config.stateDir, config.defence);
+    this.siteFolders = new SiteFolders(files, config);
   }
 
   get reloadCount(): number {
@@ -139,7 +142,7 @@ export class SiteApplier {
     const siteKey = checkedName(state.siteKey);
     const domains = state.domains.map(checkedName);
     const documentRoot = join(this.config.sitesRoot, siteKey, 'public');
-    await Promise.all([this.ensureDocumentRoot(documentRoot, siteKey), this.files.ensureDir(siteLogDir(this.config.accessLogDir, siteKey))]);
+    await Promise.all([this.ensureDocumentRoot(documentRoot, siteKey), this.siteFolders.ensureLogDir(siteKey)]);
     const tls = state.tls
       ? {
           ...(await installCertificateFiles(this.files, this.config.stateDir, siteKey, state.tls.chainPem, () => this.keys.open(state.tls!.keySealed))),

@@ -66,6 +66,8 @@ export interface AppConfig {
     conf: string;
     sitesDir: string;
     reloadWindowMs: number;
+    /** the user nginx's workers run as (`user` of NGINX_CONF); owns the per-site access log folders */
+    workerUser: string;
   };
   sitesRoot: string;
   stateDir: string;
@@ -191,6 +193,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       conf: read.path('NGINX_CONF', '/etc/nginx/nginx.conf'),
       sitesDir: read.path('NGINX_SITES_DIR', '/etc/nginx/hostkeeper.d'),
       reloadWindowMs: read.int('NGINX_RELOAD_WINDOW_MS', 250, 0, 60_000),
+      workerUser: read.userName('NGINX_WORKER_USER', 'www-data'),
     },
     sitesRoot: read.path('SITES_ROOT', '/var/www'),
     stateDir,
@@ -338,6 +341,13 @@ class Reader {
     const value = this.env[name];
     if (!value) return undefined;
     if (!/^(\d{1,3}\.){3}\d{1,3}(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(value)) this.problems.push(`${name} must be an IP address with an optional port, e.g. 127.0.0.1:53 (got "${value}")`);
+    return value;
+  }
+
+  /** A system user name as useradd accepts it; it is written into no file, only looked up. */
+  userName(name: string, fallback: string): string {
+    const value = this.env[name] || fallback;
+    if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(value)) this.problems.push(`${name} must be a system user name such as www-data (got "${value}")`);
     return value;
   }
 

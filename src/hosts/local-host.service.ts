@@ -32,6 +32,8 @@ export class LocalHostService implements BeforeApplicationShutdown {
     const stored = (await this.files.readIfExists(this.keyPath))?.toString('utf8').trim();
     if (existing && stored && matches(stored, existing.sealPublicKey, existing.signPublicKey)) {
       this.hostId = existing.id;
+      // this process is the host's agent: it is online from now (its heartbeats keep it so)
+      await this.prisma.host.update({ where: { id: existing.id }, data: { lastSeenAt: new Date(), stoppedAt: null } });
       return { hostId: existing.id, privateKey: stored };
     }
     const keys = generateAgentKeys();
@@ -39,8 +41,8 @@ export class LocalHostService implements BeforeApplicationShutdown {
     await this.files.writeAtomic(this.keyPath, keys.privateKey, 0o600);
     const host = await this.prisma.host.upsert({
       where: { name },
-      create: { name, sealPublicKey: keys.sealPublicKey, signPublicKey: keys.signPublicKey },
-      update: { sealPublicKey: keys.sealPublicKey, signPublicKey: keys.signPublicKey },
+      create: { name, sealPublicKey: keys.sealPublicKey, signPublicKey: keys.signPublicKey, lastSeenAt: new Date() },
+      update: { sealPublicKey: keys.sealPublicKey, signPublicKey: keys.signPublicKey, lastSeenAt: new Date(), stoppedAt: null },
     });
     this.hostId = host.id;
     return { hostId: host.id, privateKey: keys.privateKey };

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpStatus, Inject, OnModuleDestroy, Res } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Redis } from 'ioredis';
@@ -7,6 +8,7 @@ import type { AppConfig } from '../config/config.js';
 import { Public } from '../core/auth/auth.decorators.js';
 import { settlesWithin } from '../core/async/settles-within.js';
 import { PrismaService } from '../core/database/prisma.service.js';
+import { NginxWorkersCheck } from '../web/nginx-workers.check.js';
 
 const CHECK_TIMEOUT_MS = 1_500;
 
@@ -18,6 +20,7 @@ export class HealthController implements OnModuleDestroy {
   constructor(
     private readonly prisma: PrismaService,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly modules: ModuleRef,
   ) {
     this.redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.redis.on('error', () => undefined);
@@ -34,11 +37,24 @@ export class HealthController implements OnModuleDestroy {
       }),
     ]);
     const ok = postgres && redis;
+    // Only where this process manages nginx; a problem there is told, not made a 503 (the API still works).
+    const nginxWorkers = this.nginxWorkers();
     response.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
       status: ok ? 'ok' : 'unavailable',
       postgres: postgres ? 'up' : 'down',
       redis: redis ? 'up' : 'down',
+      ...(nginxWorkers ? { nginxWorkers } : {}),
     });
+  }
+
+  private nginxWorkers() {
+    try {
+      const status = this.modules.get(NginxWorkersCheck, { strict: false }).status;
+      // /health is public: the sentence with its paths goes to the log only
+      return status && { user: status.user, ok: status.ok };
+    } catch {
+      return undefined;
+    }
   }
 
   onModuleDestroy(): void {

@@ -28,6 +28,13 @@ describe('operator endpoints (e2e)', () => {
     expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/sites', '/api/sites/{id}', '/api/members', '/api/tokens', '/api/operations/{id}', '/api/sites/{id}/defence', '/auth/link', '/auth/session', '/api/sites/{id}/history', '/api/operations']));
   });
 
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])('GET /ui/%s and /ui/vendor/%s are 404, not 500', async (name) => {
+    for (const path of [`/ui/${name}`, `/ui/vendor/${name}`]) {
+      const res = await t.http.get(path);
+      expect(res.status).toBe(404);
+    }
+  });
+
   it('GET /health is 503 when Redis does not answer', async () => {
     const broken = await startTestApp(testConfig({ REDIS_URL: 'redis://127.0.0.1:1/0', ROLE: 'api' }));
     try {

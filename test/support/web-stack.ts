@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { AppConfig } from '../../src/config/config.js';
 import { ProcessRunner } from '../../src/core/adapters/process.adapter.js';
 import { NginxInstance, startNginx } from '../../scripts/lib/nginx-instance.js';
@@ -97,12 +97,18 @@ export async function startWebStack(options: WebStackOptions = {}): Promise<WebS
     NGINX_CONF: nginx.confPath,
     NGINX_SITES_DIR: nginx.sitesDir,
     NGINX_RELOAD_WINDOW_MS: '50',
+    ...(nginx.workerUser ? { NGINX_WORKER_USER: nginx.workerUser } : {}),
     SITES_ROOT: join(dataDir, 'www'),
     STATE_DIR: stateDir,
     ACCESS_LOG_DIR: join(dataDir, 'logs'),
     SITE_HTTP_PORT: String(httpPort),
     SITE_HTTPS_PORT: String(httpsPort),
     SITE_LISTEN_ADDRESS: `${nginx.listenAddress},[::1]`,
+    // each stack is its own web host (suites share one database)
+    HOST_NAME: `web-${basename(dataDir).replace(/[^A-Za-z0-9]/g, '').slice(-12)}`,
+    AGENT_HEARTBEAT_MS: '1000',
+    HOST_OFFLINE_AFTER_SECONDS: '6',
+    HOST_OFFLINE_RETRY_SECONDS: '1',
     ...options.env,
   };
 

@@ -42,4 +42,38 @@ export class FilesAdapter {
   async ensureDir(path: string, mode = 0o755): Promise<void> {
     await fs.mkdir(path, { recursive: true, mode });
   }
+
+  /**
+   * A folder with exactly this owner and mode, whatever it had before (its
+   * parents are created 0755 so others can still pass through). Without
+   * root, ownership cannot change: the folder stays ours, and so is whoever
+   * runs nginx's workers then.
+   */
+  async ensureDirOwned(path: string, owner: { uid: number; gid: number } | undefined, mode: number): Promise<void> {
+    await fs.mkdir(dirname(path), { recursive: true, mode: 0o755 });
+    await fs.mkdir(path, { recursive: true, mode });
+    if (owner && process.getuid?.() === 0) {
+      const stat = await fs.stat(path);
+      if (stat.uid !== owner.uid || stat.gid !== owner.gid) await fs.chown(path, owner.uid, owner.gid);
+    }
+    await fs.chmod(path, mode);
+  }
+
+  async stat(path: string): Promise<{ uid: number; gid: number; mode: number; isDirectory: boolean } | undefined> {
+    try {
+      const stat = await fs.stat(path);
+      return { uid: stat.uid, gid: stat.gid, mode: stat.mode & 0o7777, isDirectory: stat.isDirectory() };
+    } catch (error) {
+      if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return undefined;
+      throw error;
+    }
+  }
+
+  async listDirs(path: string): Promise<string[]> {
+    const entries = await fs.readdir(path, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    return entries.filter((entry) => entry.isDirectory()).map((entry) => join(path, entry.name));
+  }
 }
