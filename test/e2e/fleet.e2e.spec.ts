@@ -1,0 +1,287 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { agentQueue } from '../../jobs/hosts.jobs.js';
+import { redisOptions } from '../../src/core/queue/redis-connection.js';
+import { NginxInstance, startNginx } from '../../scripts/lib/nginx-instance.js';
+import { freePorts } from '../../scripts/lib/ports.js';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env.js';
+import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
+import { startWebStack, WebStack } from '../support/web-stack.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const MAIN = join(ROOT, 'dist', 'src', 'main.js');
+
+interface Agent {
+  name: string;
+  hostId: string;
+  settings: Record<string, string>;
+  nginx: NginxInstance;
+  dir: string;
+  process?: ChildProcess;
+  output: string[];
+}
+
+/**
+ * Two web hosts, each a real agent process (ROLE=agent, its own Redis ACL
+ * user, no database, no secrets key) in front of its own nginx whose workers
+ * run as www-data; the control plane in this process. Files on each host's
+ * disk and what each nginx serves are the judge.
+ */
+describe('fleet: one control plane, an agent per web host (e2e)', () => {
+  let stack: WebStack;
+  let t: TestApp;
+  let memberId: string;
+  const agents: Agent[] = [];
+
+  beforeAll(async () => {
+    stack = await startWebStack({ env: { ROLE: 'all', CRONS_ENABLED: 'false' } });
+    t = await startTestApp(stack.config);
+    memberId = (await t.http.post('/api/members').set(bearer(t.staffToken)).send({ name: 'Fleet', contactEmail: 'fleet@example.org' })).body.id;
+    const suffix = Date.now().toString(36);
+    for (const name of [`web1-${suffix}`, `web2-${suffix}`]) {
+      const created = await t.http.post('/api/hosts').set(bearer(t.staffToken)).send({ name }).expect(201);
+      expect(created.body.status).toBe('never-seen');
+      agents.push(await prepareAgent(name, created.body.id));
+    }
+    for (const agent of agents) startAgent(agent);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const agent of agents) await stopAgent(agent);
+    // the hosts of this suite are gone: later suites must not place sites on them
+    await t?.prisma.host.updateMany({ where: { id: { in: agents.map((a) => a.hostId) } }, data: { stoppedAt: new Date() } });
+    await t?.close();
+    for (const agent of agents) {
+      await agent.nginx.stop();
+      if (!process.env.KEEP_TEST_DIRS) await fs.rm(agent.dir, { recursive: true, force: true });
+    }
+    await stack?.stop();
+  });
+
+  async function prepareAgent(name: string, hostId: string): Promise<Agent> {
+    const dir = await mkdtemp(join(tmpdir(), `hk-${name}-`));
+    const [httpPort, httpsPort] = await freePorts(2);
+    const nginx = await startNginx({ dataDir: join(dir, 'nginx'), httpPort, httpsPort, sitesDir: join(dir, 'nginx.d'), challengeDir: join(dir, 'state', 'acme-challenges') });
+    const printed = spawnSync('node', [join(ROOT, 'dist', 'scripts', 'host-credentials.js'), '--host', hostId], {
+      env: { PATH: process.env.PATH, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL },
+      encoding: 'utf8',
+    });
+    if (printed.status !== 0) throw new Error(`host:credentials failed: ${printed.stderr}`);
+    const settings = Object.fromEntries(
+      printed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    expect(Object.keys(settings)).toEqual(expect.arrayContaining(['HOST_ID', 'REDIS_URL', 'AGENT_PRIVATE_KEY']));
+    expect(settings.HOST_ID).toBe(hostId);
+    expect(printed.stdout).not.toMatch(/DATABASE_URL|SECRETS_KEY/);
+    return {
+      name,
+      hostId,
+      dir,
+      nginx,
+      output: [],
+      settings: {
+        ...settings,
+        NGINX_BIN: nginx.bin,
+        NGINX_CONF: nginx.confPath,
+        NGINX_SITES_DIR: nginx.sitesDir,
+        NGINX_RELOAD_WINDOW_MS: '50',
+        ...(nginx.workerUser ? { NGINX_WORKER_USER: nginx.workerUser } : {}),
+        SITES_ROOT: join(dir, 'www'),
+        STATE_DIR: join(dir, 'state'),
+        ACCESS_LOG_DIR: join(dir, 'logs'),
+        SITE_HTTP_PORT: String(httpPort),
+        SITE_HTTPS_PORT: String(httpsPort),
+        SITE_LISTEN_ADDRESS: nginx.listenAddress,
+        AGENT_HEARTBEAT_MS: '1000',
+      },
+    };
+  }
+
+  /** Only the agent's own settings: nothing inherited from this process (which has a database). */
+  function startAgent(agent: Agent): void {
+    const child = spawn('node', [MAIN], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production', ...agent.settings }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (chunk: Buffer) => agent.output.push(chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => agent.output.push(chunk.toString()));
+    agent.process = child;
+  }
+
+  async function stopAgent(agent: Agent, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = agent.process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  }
+
+  async function hostView(agent: Agent) {
+    return (await t.http.get(`/api/hosts/${agent.hostId}`).set(bearer(t.staffToken)).expect(200)).body;
+  }
+
+  async function operation(id: string) {
+    return (await t.http.get(`/api/operations/${id}`).set(bearer(t.staffToken)).expect(200)).body;
+  }
+
+  async function succeeded(id: string, timeoutMs = 30_000): Promise<void> {
+    await eventually(async () => expect((await operation(id)).status).toBe('succeeded'), timeoutMs, 200);
+  }
+
+  async function createSite(domain: string, agent: Agent): Promise<string> {
+    const res = await t.http.post('/api/sites').set(bearer(t.staffToken)).send({ memberId, domains: [domain], hostId: agent.hostId }).expect(201);
+    expect(res.body.hostId).toBe(agent.hostId);
+    await succeeded(res.body.operationId);
+    return res.body.id;
+  }
+
+  async function curl(agent: Agent, domain: string): Promise<number> {
+    const result = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', '--resolve', `${domain}:${agent.nginx.httpPort}:127.0.0.1`, `http://${domain}:${agent.nginx.httpPort}/`], {
+      encoding: 'utf8',
+    });
+    return Number(result.stdout);
+  }
+
+  const exists = (path: string) => fs.stat(path).then(() => true, () => false);
+
+  it('registers hosts, and an agent with its credentials comes online with its version', async () => {
+    for (const agent of agents) {
+      await eventually(async () => expect((await hostView(agent)).status).toBe('online'), 30_000, 250);
+      expect((await hostView(agent)).agentVersion).toMatch(/^\d+\.\d+\.\d+$/);
+    }
+    const list = await t.http.get('/api/hosts').set(bearer(t.staffToken)).expect(200);
+    expect(list.body.items.map((h: { id: string }) => h.id)).toEqual(expect.arrayContaining(agents.map((a) => a.hostId)));
+    await t.http.post('/api/hosts').set(bearer(t.staffToken)).send({ name: 'bad name;' }).expect(400);
+    await t.http.post('/api/hosts').set(bearer(t.staffToken)).send({ name: agents[0].name }).expect(409);
+    const member = await t.token('member', memberId);
+    await t.http.get('/api/hosts').set(bearer(member)).expect(403);
+  });
+
+  it('no agent process holds DATABASE_URL or SECRETS_KEY', async () => {
+    for (const agent of agents) {
+      const environ = await fs.readFile(`/proc/${agent.process!.pid}/environ`, 'utf8');
+      const names = environ.split('\0').map((entry) => entry.split('=')[0]);
+      expect(names).toContain('HOST_ID');
+      expect(names).not.toContain('DATABASE_URL');
+      expect(names).not.toContain('SECRETS_KEY');
+    }
+  });
+
+  it('places sites on their own host: files, folders and serving land only there', async () => {
+    const [web1, web2] = agents;
+    await createSite('uno.fleet.example', web1);
+    await createSite('dos.fleet.example', web2);
+    expect(await exists(join(web1.nginx.sitesDir, 'uno.fleet.example.conf'))).toBe(true);
+    expect(await exists(join(web2.nginx.sitesDir, 'uno.fleet.example.conf'))).toBe(false);
+    expect(await exists(join(web2.nginx.sitesDir, 'dos.fleet.example.conf'))).toBe(true);
+    expect(await exists(join(web1.nginx.sitesDir, 'dos.fleet.example.conf'))).toBe(false);
+    expect(await exists(join(stack.nginx.sitesDir, 'uno.fleet.example.conf'))).toBe(false);
+    expect(await curl(web1, 'uno.fleet.example')).toBe(200);
+    expect(await curl(web2, 'dos.fleet.example')).toBe(200);
+    // each host's default server refuses the other's site
+    expect(await curl(web2, 'uno.fleet.example')).not.toBe(200);
+    expect(await curl(web1, 'dos.fleet.example')).not.toBe(200);
+    const view = await hostView(web1);
+    expect(view.siteCount).toBeGreaterThanOrEqual(1);
+    expect(view.appliedRevision).toBe(view.desiredRevision);
+  });
+
+  it('logging: visitor logs are written, read and purged on the site’s own host only', async () => {
+    const [web1, web2] = agents;
+    const uno = (await t.prisma.site.findUniqueOrThrow({ where: { primaryDomain: 'uno.fleet.example' } })).id;
+    const dos = (await t.prisma.site.findUniqueOrThrow({ where: { primaryDomain: 'dos.fleet.example' } })).id;
+    for (const id of [uno, dos]) {
+      const res = await t.http.put(`/api/sites/${id}/logging`).set(bearer(t.staffToken)).send({ mode: 'full', retentionDays: 3 }).expect(202);
+      await succeeded(res.body.operationId);
+    }
+    expect(await curl(web1, 'uno.fleet.example')).toBe(200);
+    expect(await curl(web2, 'dos.fleet.example')).toBe(200);
+    await eventually(async () => {
+      const held = await t.http.get(`/api/sites/${uno}/data-held`).set(bearer(t.staffToken)).expect(200);
+      expect(held.body.bytes).toBeGreaterThan(0);
+    });
+    expect((await fs.readdir(join(web1.settings.ACCESS_LOG_DIR, 'uno.fleet.example'))).length).toBeGreaterThan(0);
+    expect(await exists(join(web2.settings.ACCESS_LOG_DIR, 'uno.fleet.example'))).toBe(false);
+    const off = await t.http.put(`/api/sites/${uno}/logging`).set(bearer(t.staffToken)).send({ mode: 'off' }).expect(202);
+    await succeeded(off.body.operationId);
+    expect(await fs.readdir(join(web1.settings.ACCESS_LOG_DIR, 'uno.fleet.example'))).toEqual([]);
+    const held = await t.http.get(`/api/sites/${uno}/data-held`).set(bearer(t.staffToken)).expect(200);
+    expect(held.body.nothingHeld).toBe(true);
+    // the other host's site still logs
+    expect((await fs.readdir(join(web2.settings.ACCESS_LOG_DIR, 'dos.fleet.example'))).length).toBeGreaterThan(0);
+  });
+
+  it("one agent's Redis credentials are refused on another host's queue and on the service's own keys", async () => {
+    const [web1, web2] = agents;
+    const options = { ...redisOptions(web1.settings.REDIS_URL), maxRetriesPerRequest: 1 };
+    const foreign = new Queue(agentQueue(web2.hostId), { connection: options, prefix: web1.settings.REDIS_PREFIX });
+    const redis = new Redis(options);
+    try {
+      await expect(foreign.add('site.apply', { commandId: 'x', expiresAt: Date.now() + 60_000, data: {} })).rejects.toThrow(/NOPERM|permission/i);
+      await expect(foreign.getJobs(['wait', 'active', 'completed'])).rejects.toThrow(/NOPERM|permission/i);
+      await expect(redis.get(`${web1.settings.REDIS_PREFIX}:logging:id`)).rejects.toThrow(/NOPERM|permission/i);
+      await expect(redis.keys('*')).rejects.toThrow(/NOPERM|permission/i);
+      await expect(redis.call('FLUSHALL')).rejects.toThrow(/NOPERM|permission/i);
+      // its own queue it may read
+      const own = new Queue(agentQueue(web1.hostId), { connection: options, prefix: web1.settings.REDIS_PREFIX });
+      await expect(own.getJobCounts()).resolves.toBeDefined();
+      await own.close();
+    } finally {
+      await foreign.close();
+      redis.disconnect();
+    }
+  });
+
+  it('kill -9 one agent: its operations wait and say so, the other host finishes; restarted, it catches up unaided', async () => {
+    const [web1, web2] = agents;
+    const uno = (await t.prisma.site.findUniqueOrThrow({ where: { primaryDomain: 'uno.fleet.example' } })).id;
+    const dos = (await t.prisma.site.findUniqueOrThrow({ where: { primaryDomain: 'dos.fleet.example' } })).id;
+    await stopAgent(web2, 'SIGKILL');
+    await eventually(async () => expect((await hostView(web2)).status).toBe('offline'), 30_000, 250);
+    const waiting = await t.http.put(`/api/sites/${dos}/logging`).set(bearer(t.staffToken)).send({ mode: 'anonymized' }).expect(202);
+    const other = await t.http.put(`/api/sites/${uno}/logging`).set(bearer(t.staffToken)).send({ mode: 'anonymized' }).expect(202);
+    await succeeded(other.body.operationId, 20_000);
+    await eventually(async () => {
+      const op = await operation(waiting.body.operationId);
+      expect(op.status).toBe('queued');
+      expect(op.waitingFor).toMatch(new RegExp(`^waiting for host ${web2.name} \\(offline since \\d{4}-`));
+    }, 20_000, 250);
+    startAgent(web2);
+    await succeeded(waiting.body.operationId, 30_000);
+    expect(await fs.readFile(join(web2.nginx.sitesDir, 'dos.fleet.example.conf'), 'utf8')).toMatch(/anonym/);
+    await eventually(async () => expect((await hostView(web2)).status).toBe('online'), 15_000, 250);
+    expect(await curl(web1, 'uno.fleet.example')).toBe(200);
+  }, 120_000);
+
+  it('Redis flushed in a storm on both hosts: every site converges to its desired revision', async () => {
+    const [web1, web2] = agents;
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      for (const agent of [web1, web2]) {
+        const res = await t.http.post('/api/sites').set(bearer(t.staffToken)).send({ memberId, domains: [`s${i}.${agent.name}.example`], hostId: agent.hostId }).expect(201);
+        ids.push(res.body.id);
+      }
+    }
+    const admin = new Redis(redisOptions(TEST_REDIS_URL));
+    await Promise.all(ids.map((id) => t.http.put(`/api/sites/${id}/logging`).set(bearer(t.staffToken)).send({ mode: 'full', retentionDays: 2 }).expect(202)));
+    await admin.flushdb();
+    admin.disconnect();
+    await eventually(
+      async () => {
+        const rows = await t.prisma.site.findMany({ where: { id: { in: ids } }, select: { desiredRevision: true, appliedRevision: true } });
+        expect(rows.filter((row) => row.appliedRevision < row.desiredRevision || row.desiredRevision === 0)).toEqual([]);
+      },
+      60_000,
+      500,
+    );
+    for (const agent of [web1, web2]) {
+      const files = await fs.readdir(agent.nginx.sitesDir);
+      expect(files.filter((file) => file.endsWith(`.${agent.name}.example.conf`))).toHaveLength(10);
+    }
+  }, 120_000);
+});
