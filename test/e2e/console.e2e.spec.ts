@@ -246,8 +246,9 @@ describe('the console in Chromium (e2e)', () => {
     await checkPage(page, 'site-restore-requested');
     expect(await prisma.restoreRequest.findFirstOrThrow({ where: { siteId: campaignSite } })).toMatchObject({ status: 'requested', note: 'Defaced overnight', custody: 'provider' });
     await eventually(async () => expect(mails.slice(before).some((m) => m.to.includes('alerts@host.example') && m.body.includes(CAMPAIGN))).toBe(true));
-    await page.goto(`${base}/#/sites/${campaignSite}`);
-    await page.getByText(/Restore asked for/).first().waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'History', exact: true }).waitFor();
+    await page.getByText(/ — Restore asked for$/).first().waitFor();
   }, 150_000);
 
   it("typing another member's site address shows \"not found\"", async () => {
@@ -369,6 +370,7 @@ describe('the console in Chromium (e2e)', () => {
     const fulfilled = await prisma.restoreRequest.findFirstOrThrow({ where: { siteId: campaignSite } });
     expect(fulfilled.status).toBe('started');
     expect(await prisma.operation.findUniqueOrThrow({ where: { id: fulfilled.operationId! } })).toMatchObject({ kind: 'backups.restore', siteId: campaignSite, status: 'succeeded' });
+    await page.goto(`${base}/#/sites`);
     await page.goto(`${base}/#/sites/${campaignSite}`);
     await page.getByTestId('restore-requests').getByText(/: restored$/).waitFor();
     await expect(page.getByRole('button', { name: /^Ask for a restore of parody-console\.example from / }).count()).resolves.toBe(1);

@@ -87,6 +87,15 @@ describe('restore requests (e2e: a member asks, staff restores with real restic)
   const readable = (mail: Mail) => mail.body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_all, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   const mailTo = (address: string, text: string) => eventually(async () => expect(mails.some((m) => m.to.includes(address) && readable(m).includes(text))).toBe(true));
 
+  it('the OpenAPI document describes the restore requests', async () => {
+    const doc = (await t.http.get('/docs/openapi.json').expect(200)).body;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/sites/{id}/restore-requests', '/api/restore-requests', '/api/restore-requests/{requestId}/fulfil', '/api/restore-requests/{requestId}/decline']),
+    );
+    expect(Object.keys(doc.components.schemas.CreateRestoreRequestDto.properties).sort()).toEqual(['memberPrivateKey', 'note', 'passphrase', 'snapshotId']);
+    expect(doc.components.schemas.RestoreRequestView.properties.status.enum).toEqual(['requested', 'restoring', 'restored', 'failed', 'declined']);
+  });
+
   describe('provider custody: the request waits for staff', () => {
     let site: Site;
     let other: Site;
