@@ -418,6 +418,27 @@ describe('the console in Chromium (e2e)', () => {
     await staff.close();
   }, 150_000);
 
+  it('a member-custody backup: the member restores it by sending its own key with the request (a missing key is named next to the field)', async () => {
+    await page.goto(`${base}/#/sites`);
+    await page.goto(`${base}/#/sites/${siteA}`);
+    await page.getByRole('button', { name: new RegExp(`^Ask for a restore of ${IDN} from .+ UTC$`) }).first().click();
+    const form = page.getByTestId('restore-ask');
+    await form.getByText(/^Only your private key can open this backup/).waitFor();
+    const confirm = form.getByRole('button', { name: new RegExp(`^Yes, restore ${IDN} from .+ UTC$`) });
+    await confirm.click();
+    await page.locator('#ask-key-error').waitFor();
+    expect(await prisma.restoreRequest.count({ where: { siteId: siteA } })).toBe(0);
+    await checkPage(page, 'site-restore-ask-key');
+    await page.locator('#ask-key').fill(memberPrivateKey);
+    await confirm.click();
+    await page.getByText(`Restore of ${IDN}: done`).waitFor({ timeout: 90_000 });
+    await page.getByTestId('restore-requests').getByText(/: restored$/).waitFor();
+    const request = await prisma.restoreRequest.findFirstOrThrow({ where: { siteId: siteA } });
+    expect(request).toMatchObject({ status: 'started', custody: 'member' });
+    expect(JSON.stringify(request)).not.toContain('PRIVATE KEY');
+    expect(await page.locator('#ask-key').count()).toBe(0);
+  }, 120_000);
+
   it('a legal reviewer moves the case along from the legal queue', async () => {
     const context = await openContext(browser, problems);
     const p = await context.newPage();
