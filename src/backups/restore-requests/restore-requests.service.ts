@@ -57,7 +57,7 @@ export class RestoreRequestsService {
             ...(op ? { status: 'started' as const, operationId: op.id, decidedBy: actor.id, decidedAt: new Date() } : {}),
           },
         });
-        await this.audit.record(actor, { action: 'backups.restore-request', targetType: 'site', targetId: siteId, changes: { restoreRequestId: id, snapshotId: input.snapshotId, custody: run.custody, startedAt: op ? 'now' : null } }, tx);
+        await this.audit.record(actor, { action: 'backups.restore-request', targetType: 'site', targetId: siteId, changes: { restoreRequestId: id, snapshotId: input.snapshotId, custody: run.custody, startsAtOnce: !!op } }, tx);
         return { row, op };
       })
       .catch(explainConflict);
