@@ -98,6 +98,18 @@ export class BackupsService {
 
   async restore(actor: Actor, siteId: string, snapshotId: string, input: RestoreDto): Promise<{ operationId: string }> {
     if (!SNAPSHOT_ID.test(snapshotId) && !isArchiveId(snapshotId)) throw AppException.notFound('snapshot');
+    this.assertRestoreKey(snapshotId, input);
+    const sealed = this.sealRestoreSecrets(input);
+    const op = await this.prisma.$transaction(async (tx) => {
+      await this.access.require(actor, siteId, tx);
+      return this.acceptRestore(tx, actor, siteId, snapshotId);
+    });
+    await this.operations.enqueue(op, { ...sealed });
+    return { operationId: op.id };
+  }
+
+  /** A member-custody archive needs the member private key; a provider snapshot takes no key. */
+  assertRestoreKey(snapshotId: string, input: RestoreDto): void {
     const member = isArchiveId(snapshotId);
     if (member && !input.memberPrivateKey) {
       throw AppException.invalid('restoring a member-custody backup needs the member private key', [{ field: 'memberPrivateKey', problems: ['required for member custody'] }]);
@@ -105,20 +117,23 @@ export class BackupsService {
     if (!member && (input.memberPrivateKey || input.passphrase)) {
       throw AppException.invalid('this is a provider-custody snapshot: send no key', [{ field: 'memberPrivateKey', problems: ['only for member custody'] }]);
     }
-    const payload: RestorePayload = { snapshotId };
-    const sealed: RestoreSecrets = {
+  }
+
+  /** Sealed with SECRETS_KEY for the job's Redis data only; never written to Postgres. */
+  sealRestoreSecrets(input: RestoreDto): RestoreSecrets {
+    return {
       ...(input.memberPrivateKey ? { sealedPrivateKey: this.secrets.encrypt(input.memberPrivateKey) } : {}),
       ...(input.passphrase ? { sealedPassphrase: this.secrets.encrypt(input.passphrase) } : {}),
     };
-    const op = await this.prisma.$transaction(async (tx) => {
-      await this.access.require(actor, siteId, tx);
-      if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete'], tx)) {
-        throw AppException.conflict('a backup, restore or deletion is already under way for this site');
-      }
-      return this.operations.accept(tx, actor, { kind: 'backups.restore', siteId, targetType: 'site', payload: { ...payload }, audit: { action: 'backups.restore', changes: { snapshotId } } });
-    });
-    await this.operations.enqueue(op, { ...sealed });
-    return { operationId: op.id };
+  }
+
+  /** The restore operation and its audit entry, in the caller's transaction; one backup, restore or deletion at a time. */
+  async acceptRestore(tx: Tx, actor: Actor, siteId: string, snapshotId: string, changes: Record<string, unknown> = {}) {
+    if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete'], tx)) {
+      throw AppException.conflict('a backup, restore or deletion is already under way for this site');
+    }
+    const payload: RestorePayload = { snapshotId };
+    return this.operations.accept(tx, actor, { kind: 'backups.restore', siteId, targetType: 'site', payload: { ...payload }, audit: { action: 'backups.restore', changes: { snapshotId, ...changes } } });
   }
 
   /**

@@ -55,7 +55,7 @@ describe('the console in Chromium (e2e)', () => {
     base = `http://localhost:${port}`;
     await freshDatabase(DATABASE_URL);
     stack = await startWebStack({
-      env: { DATABASE_URL, REDIS_PREFIX: `hk-console-ui-${process.pid}`, ROLE: 'all', CRONS_ENABLED: 'false', SMTP_URL: `smtp://127.0.0.1:${sink.port}`, PUBLIC_URL: base, STAFF_EMAILS: 'desk@host.example', LEGAL_EMAILS: 'counsel@host.example', PORT: String(port) },
+      env: { DATABASE_URL, REDIS_PREFIX: `hk-console-ui-${process.pid}`, ROLE: 'all', CRONS_ENABLED: 'false', SMTP_URL: `smtp://127.0.0.1:${sink.port}`, PUBLIC_URL: base, STAFF_EMAILS: 'desk@host.example', STAFF_ALERT_EMAIL: 'alerts@host.example', LEGAL_EMAILS: 'counsel@host.example', PORT: String(port) },
     });
     app = await createApp(testConfig(stack.env), { logger: ['error'] });
     await app.listen(port, '127.0.0.1');
@@ -221,6 +221,36 @@ describe('the console in Chromium (e2e)', () => {
     await page.getByText(/Backup settings changed/).first().waitFor();
   });
 
+  it('asks for a restore of a backup, confirming first, and sees the request wait for staff', async () => {
+    const CAMPAIGN = 'parody-console.example';
+    await page.goto(`${base}/#/sites/${campaignSite}`);
+    const backups = page.locator('section[aria-labelledby="backups-title"]');
+    await page.locator('#backups-enabled').check();
+    await page.getByRole('button', { name: `Save backups for ${CAMPAIGN}` }).click();
+    await backups.getByText('Saved.', { exact: true }).waitFor();
+    await page.getByRole('button', { name: `Back up ${CAMPAIGN} now` }).click();
+    await page.getByText(`Backup of ${CAMPAIGN}: done`).waitFor({ timeout: 90_000 });
+    await page.getByTestId('backups').getByText('Succeeded').waitFor();
+    const before = mails.length;
+    await page.getByRole('button', { name: new RegExp(`^Ask for a restore of ${CAMPAIGN.replace('.', '\\.')} from .+ UTC$`) }).click();
+    const form = page.getByTestId('restore-ask');
+    await form.getByText(/staff are told at once/).waitFor();
+    await checkPage(page, 'site-restore-ask');
+    expect(await prisma.restoreRequest.count({ where: { siteId: campaignSite } })).toBe(0);
+    await page.locator('#ask-note').fill('Defaced overnight');
+    await form.getByRole('button', { name: new RegExp(`^Yes, restore ${CAMPAIGN.replace('.', '\\.')} from .+ UTC$`) }).click();
+    await page.getByText('Request sent. Staff have been told; its progress shows below.', { exact: true }).waitFor();
+    await page.getByTestId('restore-requests').getByText(/: waiting for staff$/).waitFor();
+    await page.getByTestId('restore-open').waitFor();
+    await expect(page.getByRole('button', { name: /^Ask for a restore of / }).count()).resolves.toBe(0);
+    await checkPage(page, 'site-restore-requested');
+    expect(await prisma.restoreRequest.findFirstOrThrow({ where: { siteId: campaignSite } })).toMatchObject({ status: 'requested', note: 'Defaced overnight', custody: 'provider' });
+    await eventually(async () => expect(mails.slice(before).some((m) => m.to.includes('alerts@host.example') && m.body.includes(CAMPAIGN))).toBe(true));
+    await page.reload();
+    await page.getByRole('heading', { name: 'History', exact: true }).waitFor();
+    await page.getByText(/ — Restore asked for$/).first().waitFor();
+  }, 150_000);
+
   it("typing another member's site address shows \"not found\"", async () => {
     await page.goto(`${base}/#/sites/${siteB}`);
     await page.getByRole('heading', { name: 'Not found', exact: true }).waitFor();
@@ -329,6 +359,21 @@ describe('the console in Chromium (e2e)', () => {
     await p.getByText(`Restore of ${IDN}: done`).waitFor({ timeout: 90_000 });
     await checkPage(p, 'staff-site-restored');
     expect(await prisma.operation.count({ where: { kind: 'backups.restore', siteId: siteA, status: 'succeeded' } })).toBe(1);
+    await p.getByRole('link', { name: 'Operations', exact: true }).click();
+    const waiting = p.getByTestId('restore-requests-waiting');
+    await waiting.getByRole('rowheader', { name: 'parody-console.example', exact: true }).waitFor();
+    await waiting.getByText('Defaced overnight', { exact: true }).waitFor();
+    await checkPage(p, 'staff-restore-requests');
+    await p.getByRole('button', { name: /^Restore parody-console\.example from .+ now$/ }).click();
+    await p.getByText('Restore of parody-console.example: done').waitFor({ timeout: 90_000 });
+    await p.getByText('No restore request is waiting.', { exact: true }).waitFor();
+    const fulfilled = await prisma.restoreRequest.findFirstOrThrow({ where: { siteId: campaignSite } });
+    expect(fulfilled.status).toBe('started');
+    expect(await prisma.operation.findUniqueOrThrow({ where: { id: fulfilled.operationId! } })).toMatchObject({ kind: 'backups.restore', siteId: campaignSite, status: 'succeeded' });
+    await page.goto(`${base}/#/sites`);
+    await page.goto(`${base}/#/sites/${campaignSite}`);
+    await page.getByTestId('restore-requests').getByText(/: restored$/).waitFor();
+    await expect(page.getByRole('button', { name: /^Ask for a restore of parody-console\.example from / }).count()).resolves.toBe(1);
     for (const [link, name] of [['Members', 'staff-members'], ['Operations', 'staff-operations'], ['API tokens', 'staff-tokens'], ['Web hosts', 'staff-hosts']]) {
       await p.getByRole('link', { name: link, exact: true }).click();
       await p.getByRole('heading', { name: link, level: 1, exact: true }).waitFor();
@@ -372,6 +417,27 @@ describe('the console in Chromium (e2e)', () => {
     expect(await prisma.member.count()).toBe(members);
     await staff.close();
   }, 150_000);
+
+  it('a member-custody backup: the member restores it by sending its own key with the request (a missing key is named next to the field)', async () => {
+    await page.goto(`${base}/#/sites`);
+    await page.goto(`${base}/#/sites/${siteA}`);
+    await page.getByRole('button', { name: new RegExp(`^Ask for a restore of ${IDN} from .+ UTC$`) }).first().click();
+    const form = page.getByTestId('restore-ask');
+    await form.getByText(/^Only your private key can open this backup/).waitFor();
+    const confirm = form.getByRole('button', { name: new RegExp(`^Yes, restore ${IDN} from .+ UTC$`) });
+    await confirm.click();
+    await page.locator('#ask-key-error').waitFor();
+    expect(await prisma.restoreRequest.count({ where: { siteId: siteA } })).toBe(0);
+    await checkPage(page, 'site-restore-ask-key');
+    await page.locator('#ask-key').fill(memberPrivateKey);
+    await confirm.click();
+    await page.getByText(`Restore of ${IDN}: done`).waitFor({ timeout: 90_000 });
+    await page.getByTestId('restore-requests').getByText(/: restored$/).waitFor();
+    const request = await prisma.restoreRequest.findFirstOrThrow({ where: { siteId: siteA } });
+    expect(request).toMatchObject({ status: 'started', custody: 'member' });
+    expect(JSON.stringify(request)).not.toContain('PRIVATE KEY');
+    expect(await page.locator('#ask-key').count()).toBe(0);
+  }, 120_000);
 
   it('a legal reviewer moves the case along from the legal queue', async () => {
     const context = await openContext(browser, problems);

@@ -64,6 +64,8 @@ describe('schema.prisma and prisma/migrations agree', () => {
     await prisma.legalNotice.create({
       data: { siteId: site.id, type: 'dmca', receivedAt: now, deadline: now, status: 'triage', senderRole: 'rights_holder', jurisdiction: 'US', gaggedUntil: now, publish: true, publishAfter: now, summary: 's' },
     });
+    await prisma.restoreRequest.create({ data: { siteId: site.id, snapshotId: 'abcdef01', custody: 'provider', snapshotAt: now, note: 'n', requestedBy: 'a' } });
+    await expect(prisma.restoreRequest.create({ data: { siteId: site.id, snapshotId: 'abcdef02', custody: 'provider', snapshotAt: now, requestedBy: 'a' } })).rejects.toThrow();
     await prisma.legalReminder.create({ data: { subject: 'notice:x', kind: 'deadline-soon', dueAt: now } });
     await prisma.canaryStatement.create({ data: { statement: 's', signed: 'sig', fingerprint: 'f', issuedAt: now, expiresAt: now, actor: 'a' } });
 
@@ -71,7 +73,7 @@ describe('schema.prisma and prisma/migrations agree', () => {
       where: { id: site.id },
       include: {
         domainRows: true, https: true, logging: true, backupPolicy: true, certificates: true,
-        attestations: true, backupRuns: true, legalCases: true, legalNotices: true, defence: true, member: { include: { tokens: true } },
+        attestations: true, backupRuns: true, legalCases: true, legalNotices: true, defence: true, restoreRequests: true, member: { include: { tokens: true } },
       },
     });
     expect(loaded.domainRows).toHaveLength(1);
@@ -85,6 +87,7 @@ describe('schema.prisma and prisma/migrations agree', () => {
     expect(loaded.legalNotices).toHaveLength(1);
     expect(loaded.defence).toMatchObject({ level: 'challenge', exemptPaths: ['/feed/'], shieldRanges: ['192.0.2.0/24'] });
     expect(loaded.member.tokens).toHaveLength(1);
+    expect(loaded.restoreRequests).toEqual([expect.objectContaining({ status: 'requested', note: 'n' })]);
     expect(await prisma.operation.count()).toBe(1);
     expect(await prisma.auditEvent.count()).toBe(1);
     expect(await prisma.acmeAccount.count()).toBe(1);

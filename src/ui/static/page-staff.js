@@ -4,6 +4,7 @@ import { formatDate, formatDay, has, t } from '/ui/i18n.js';
 import { ErrorText, requestProblem } from '/ui/errors.js';
 import { Field, fieldErrors } from '/ui/fields.js';
 import { displayDomain } from '/ui/domains.js';
+import { WaitingRestoreRequests } from '/ui/restore-requests-staff.js';
 
 /** A staff page that loads one list; a 404 means this install does not offer it yet. */
 class ListPage extends Component {
@@ -104,6 +105,8 @@ export class OperationsPage extends ListPage {
 
   render() {
     return html`<h1>${t('nav.operations')}</h1>
+      <${WaitingRestoreRequests} />
+      <h2>${t('operations.title')}</h2>
       <div role="group" aria-label=${t('operations.which')}>
         ${['active', 'failed', 'succeeded'].map((w) => html`<button type="button" aria-pressed=${this.state.which === w ? 'true' : 'false'} onClick=${() => this.show(w)}>${t(`operations.${w}`)}</button>`)}
       </div>

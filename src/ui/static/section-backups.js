@@ -4,6 +4,7 @@ import { formatBytes, formatDate, t } from '/ui/i18n.js';
 import { requestProblem } from '/ui/errors.js';
 import { Field, fieldErrors } from '/ui/fields.js';
 import { OperationStatus } from '/ui/operation.js';
+import { isOpen, RestoreAsk, RestoreRequests } from '/ui/restore-request.js';
 
 const PRESETS = { daily: '0 3 * * *', twiceDaily: '0 3,15 * * *', weekly: '0 3 * * 0' };
 
@@ -20,6 +21,10 @@ export class BackupsSection extends Component {
     fingerprint: '',
     saved: false,
     runs: [],
+    requests: [],
+    askOf: null,
+    asked: '',
+    askOperationId: null,
     operationId: null,
     restoreOf: null,
     restoreOperationId: null,
@@ -34,9 +39,28 @@ export class BackupsSection extends Component {
   }
 
   loadRuns = async () => {
-    const page = await api('GET', `/api/sites/${this.props.site.id}/backups`).catch(() => ({ items: [] }));
-    this.setState({ runs: page.items ?? [] });
+    const id = this.props.site.id;
+    const [page, requests] = await Promise.all([
+      api('GET', `/api/sites/${id}/backups`).catch(() => ({ items: [] })),
+      api('GET', `/api/sites/${id}/restore-requests`).catch(() => []),
+    ]);
+    this.setState({ runs: page.items ?? [], requests });
   };
+
+  asked = (request) => {
+    const started = request.status === 'restoring';
+    this.setState({ askOf: null, asked: started ? '' : t('backups.askSent'), askOperationId: started ? request.operationId : null });
+    this.loadRuns();
+  };
+
+  /** Staff restore at once; a member asks (see restore-request.js). */
+  rowAction(run, name, staff, open) {
+    if (run.status !== 'succeeded' || !run.snapshotId) return null;
+    const date = formatDate(run.startedAt);
+    if (staff) return html`<button type="button" onClick=${() => this.setState({ restoreOf: run })}>${t('backups.restore', { date, site: name })}</button>`;
+    if (open) return null;
+    return html`<button type="button" onClick=${() => this.setState({ askOf: run, asked: '' })}>${t('backups.ask', { site: name, date })}</button>`;
+  }
 
   save = async (event) => {
     event.preventDefault();
@@ -98,8 +122,9 @@ export class BackupsSection extends Component {
 
   render() {
     const { site, name } = this.props;
-    const { enabled, custody, preset, publicKey, fingerprint, saved, runs, operationId, errors, problem, restoreOf, restoreOperationId } = this.state;
+    const { enabled, custody, preset, publicKey, fingerprint, saved, runs, operationId, errors, problem, restoreOf, restoreOperationId, requests, askOf, asked, askOperationId } = this.state;
     const staff = this.props.session.role === 'staff';
+    const open = requests.some(isOpen);
     const backups = runs.filter((run) => run.kind === 'backup');
     return html`<section aria-labelledby="backups-title">
       <h2 id="backups-title">${t('section.backups')}</h2>
@@ -133,13 +158,18 @@ export class BackupsSection extends Component {
       ${operationId ? html`<${OperationStatus} id=${operationId} label=${t('backups.opLabel', { site: name })} onDone=${this.done} />` : null}
       ${backups.length === 0 ? html`<p>${t('backups.none')}</p>` : html`<div class="table-wrap"><table data-testid="backups">
         <caption>${t('backups.listCaption', { site: name })}</caption>
-        <thead><tr><th scope="col">${t('backups.when')}</th><th scope="col">${t('backups.status')}</th><th scope="col">${t('backups.size')}</th>${staff ? html`<th scope="col">${t('members.actions')}</th>` : null}</tr></thead>
+        <thead><tr><th scope="col">${t('backups.when')}</th><th scope="col">${t('backups.status')}</th><th scope="col">${t('backups.size')}</th><th scope="col">${t('members.actions')}</th></tr></thead>
         <tbody>${backups.map((run) => html`<tr>
           <td>${formatDate(run.startedAt)}</td><td>${t(`backups.run.${run.status}`)}</td><td>${run.totalBytes !== undefined ? formatBytes(run.totalBytes) : ''}</td>
-          ${staff ? html`<td>${run.status === 'succeeded' && run.snapshotId ? html`<button type="button" onClick=${() => this.setState({ restoreOf: run })}>${t('backups.restore', { date: formatDate(run.startedAt), site: name })}</button>` : null}</td>` : null}
+          <td>${this.rowAction(run, name, staff, open)}</td>
         </tr>`)}</tbody>
       </table></div>
       ${restoreOf ? this.restoreForm() : null}
+      ${askOf ? html`<${RestoreAsk} key=${askOf.id} run=${askOf} site=${site} name=${name} onSent=${this.asked} onCancel=${() => this.setState({ askOf: null })} />` : null}
+      ${asked ? html`<p class="notice" role="status">${asked}</p>` : null}
+      ${askOperationId ? html`<${OperationStatus} id=${askOperationId} label=${t('backups.restoreOpLabel', { site: name })} onDone=${this.done} />` : null}
+      ${!staff && open ? html`<p data-testid="restore-open">${t('backups.askOpen', { site: name })}</p>` : null}
+      <${RestoreRequests} requests=${requests} name=${name} />
       ${restoreOperationId ? html`<${OperationStatus} id=${restoreOperationId} label=${t('backups.restoreOpLabel', { site: name })} onDone=${this.done} />` : null}
       <p><a href="/api/sites/${site.id}/backups/latest/download" download>${t('backups.download', { site: name })}</a></p>
       ${staff ? null : html`<p class="hint">${t('backups.restoreHint')}</p>`}`}
