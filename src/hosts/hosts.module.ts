@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { HttpsModule } from '../https/https.module.js';
 import { WebModule } from '../web/web.module.js';
 import { AgentClient } from './agent-client.service.js';
 import { HostResultsService } from './host-results.service.js';
@@ -14,7 +15,7 @@ import { LocalHostService } from './local-host.service.js';
 })
 export class HostsCoreModule {}
 
-@Module({ controllers: [HostsController] })
+@Module({ imports: [HttpsModule], controllers: [HostsController] })
 export class HostsApiModule {}
 
 /** The control queue's consumer and the revision reconcile (worker roles). */

@@ -14,6 +14,7 @@ export interface HostView {
   status: HostStatus;
   lastSeenAt?: Date;
   agentVersion?: string;
+  defaultProfile?: string;
   siteCount: number;
   /** sum of its sites' desired revisions; equal to appliedRevision when the host has everything */
   desiredRevision: number;
@@ -60,6 +61,19 @@ export class HostsService {
         throw error;
       });
     return (await this.views([host.id]))[0];
+  }
+
+  async update(actor: Actor, id: string, changes: { defaultProfile?: string | null }): Promise<HostView> {
+    await this.prisma
+      .$transaction(async (tx) => {
+        await tx.host.update({ where: { id }, data: changes });
+        await this.audit.record(actor, { action: 'host.update', targetType: 'host', targetId: id, changes }, tx);
+      })
+      .catch((error: { code?: string }) => {
+        if (error.code === 'P2025') throw AppException.notFound('host');
+        throw error;
+      });
+    return this.get(id);
   }
 
   async list(): Promise<{ items: HostView[] }> {
@@ -126,9 +140,9 @@ export class HostsService {
   private async views(ids: string[]): Promise<HostView[]> {
     if (ids.length === 0) return [];
     const rows = await this.prisma.$queryRaw<
-      Array<{ id: string; name: string; lastSeenAt: Date | null; stoppedAt: Date | null; agentVersion: string | null; siteCount: number; desired: number; applied: number; lagging: number }>
+      Array<{ id: string; name: string; lastSeenAt: Date | null; stoppedAt: Date | null; agentVersion: string | null; defaultProfile: string | null; siteCount: number; desired: number; applied: number; lagging: number }>
     >`
-      SELECT h.id::text AS id, h.name, h.last_seen_at AS "lastSeenAt", h.stopped_at AS "stoppedAt", h.agent_version AS "agentVersion",
+      SELECT h.id::text AS id, h.name, h.last_seen_at AS "lastSeenAt", h.stopped_at AS "stoppedAt", h.agent_version AS "agentVersion", h.default_profile AS "defaultProfile",
              count(s.id)::int AS "siteCount",
              COALESCE(sum(s.desired_revision), 0)::int AS desired,
              COALESCE(sum(s.applied_revision), 0)::int AS applied,
@@ -142,6 +156,7 @@ export class HostsService {
       status: hostStatus(row, this.config.fleet.offlineAfterMs),
       ...(row.lastSeenAt ? { lastSeenAt: row.lastSeenAt } : {}),
       ...(row.agentVersion ? { agentVersion: row.agentVersion } : {}),
+      ...(row.defaultProfile ? { defaultProfile: row.defaultProfile } : {}),
       siteCount: row.siteCount,
       desiredRevision: row.desired,
       appliedRevision: row.applied,

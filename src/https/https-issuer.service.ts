@@ -60,11 +60,12 @@ export class HttpsIssuer {
 
   /** `final`: no retry follows a transient failure of this attempt. */
   async issue(siteId: string, kind: IssueKind, final: boolean): Promise<void> {
-    const state = await this.prisma.httpsState.findUnique({ where: { siteId }, include: { site: { include: { member: true } } } });
+    const state = await this.prisma.httpsState.findUnique({ where: { siteId }, include: { site: { include: { member: true, host: { select: { defaultProfile: true } } } } } });
     if (!state?.enabled) return;
     const { site } = state;
     const owner: OrderOwner = { siteId, memberId: site.memberId, purpose: kind === 'enable' ? 'member' : 'renewal' };
-    const profile = state.profile ?? this.config.acme.defaultProfile;
+    // the site's choice, else its host's default, else the install's
+    const profile = state.profile ?? site.host.defaultProfile ?? this.config.acme.defaultProfile;
     try {
       await this.limits.check(site.domains, owner);
       const account = await this.accounts.ensure();

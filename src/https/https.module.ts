@@ -45,6 +45,7 @@ const acmeAdapter = {
     HttpsService,
     CaaAdvisor,
   ],
+  exports: [CaProfiles],
 })
 export class HttpsModule {}
 

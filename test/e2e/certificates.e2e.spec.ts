@@ -92,6 +92,23 @@ describe('Certificates: ARI, profiles, proof of service (e2e)', () => {
     }
   });
 
+  it("a host's default profile serves its sites that choose none; a profile the CA lacks is 400", async () => {
+    const siteId = await createSite(['hostprofile.test']);
+    const hostId = (await t.http.get(`/api/sites/${siteId}`).set(bearer(t.staffToken)).expect(200)).body.hostId;
+    const bad = await t.http.patch(`/api/hosts/${hostId}`).set(bearer(t.staffToken)).send({ defaultProfile: 'forever' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details).toEqual({ profile: 'must be one of: classic, tlsserver, shortlived' });
+    await t.http.patch(`/api/hosts/${hostId}`).set(bearer(t.staffToken)).send({ defaultProfile: 'tlsserver' }).expect(200);
+    expect((await t.http.get(`/api/hosts/${hostId}`).set(bearer(t.staffToken))).body.defaultProfile).toBe('tlsserver');
+    try {
+      await finished([await enable(siteId)]);
+      expect(stack.ari.orders.find((order) => order.identifiers.includes('hostprofile.test'))?.profile).toBe('tlsserver');
+    } finally {
+      await t.http.patch(`/api/hosts/${hostId}`).set(bearer(t.staffToken)).send({ defaultProfile: null }).expect(200);
+    }
+    expect((await t.http.get(`/api/hosts/${hostId}`).set(bearer(t.staffToken))).body.defaultProfile).toBeUndefined();
+  });
+
   it('renews a shortlived certificate inside its window on a controlled clock, with replaces', async () => {
     const siteId = (await t.prisma.site.findUniqueOrThrow({ where: { primaryDomain: 'profiled.test' } })).id;
     const old = await current(siteId);

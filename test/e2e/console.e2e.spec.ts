@@ -380,6 +380,11 @@ describe('the console in Chromium (e2e)', () => {
       await p.locator('main p, main table').first().waitFor();
       await checkPage(p, name);
     }
+    // this install's own web host (its agent runs in the app) is listed, online and up to date
+    await p.getByRole('link', { name: 'Web hosts', exact: true }).click();
+    const ownHost = p.getByTestId('host-row').filter({ hasText: stack.env.HOST_NAME });
+    await ownHost.getByText('online', { exact: true }).waitFor();
+    await ownHost.getByText('up to date', { exact: true }).waitFor();
     await p.getByRole('link', { name: 'API tokens', exact: true }).click();
     await p.locator('#token-member').selectOption({ label: 'Ñandú Solidaridad' });
     const tokenRows = await prisma.apiToken.count();

@@ -7,6 +7,7 @@ CREATE TABLE "hosts" (
     "last_seen_at" TIMESTAMPTZ(3),
     "stopped_at" TIMESTAMPTZ(3),
     "agent_version" TEXT,
+    "default_profile" TEXT,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "hosts_pkey" PRIMARY KEY ("id")
 );

@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import type { Worker } from 'bullmq';
 import { APP_CONFIG } from '../../config/config.module.js';
@@ -14,13 +14,25 @@ import { workerHosts } from './worker-hosts.js';
  * stalled and hands it to another worker, and reconcile finds its operation.
  */
 @Injectable()
-export class WorkerDrain implements BeforeApplicationShutdown {
+export class WorkerDrain implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WorkerDrain.name);
 
   constructor(
     private readonly discovery: DiscoveryService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * A worker's own errors (a job whose key vanished in a Redis flush, a lost
+   * lock) are logged as one line instead of crashing through as unhandled
+   * 'error' events; reconcile re-derives the work from Postgres.
+   */
+  onApplicationBootstrap(): void {
+    for (const host of workerHosts(this.discovery)) {
+      const worker = host.worker;
+      if (worker.listenerCount('error') === 0) worker.on('error', (error) => this.logger.warn(`queue ${worker.name}: ${error.message}`));
+    }
+  }
 
   async beforeApplicationShutdown(): Promise<void> {
     const workers = workerHosts(this.discovery).map((host) => host.worker);

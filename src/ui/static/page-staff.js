@@ -273,8 +273,8 @@ export class HostsPage extends ListPage {
 
   table(items) {
     return html`<div class="table-wrap"><table><caption>${t('hosts.caption')}</caption>
-      <thead><tr><th scope="col">${t('hosts.name')}</th><th scope="col">${t('hosts.status')}</th><th scope="col">${t('hosts.sites')}</th><th scope="col">${t('hosts.lastSeen')}</th></tr></thead>
-      <tbody>${items.map((host) => html`<tr><th scope="row">${host.name}</th><td>${t(`hosts.state.${host.status}`)}</td><td>${host.siteCount}</td><td>${host.lastSeenAt ? formatDate(host.lastSeenAt) : ''}</td></tr>`)}</tbody>
+      <thead><tr><th scope="col">${t('hosts.name')}</th><th scope="col">${t('hosts.status')}</th><th scope="col">${t('hosts.sites')}</th><th scope="col">${t('hosts.behind')}</th><th scope="col">${t('hosts.lastSeen')}</th><th scope="col">${t('hosts.version')}</th></tr></thead>
+      <tbody>${items.map((host) => html`<tr data-testid="host-row"><th scope="row">${host.name}</th><td>${t(`hosts.state.${host.status}`)}</td><td>${host.siteCount}</td><td>${host.lagging > 0 ? t('hosts.lagging', { count: host.lagging }) : t('hosts.upToDate')}</td><td>${host.lastSeenAt ? formatDate(host.lastSeenAt) : ''}</td><td>${host.agentVersion ?? ''}</td></tr>`)}</tbody>
     </table></div>`;
   }
 
