@@ -76,6 +76,8 @@ export interface SiteApplyValue {
   ok: boolean;
   error?: string;
   tls: boolean;
+  /** the logging mode nginx now runs for the site (after a reload that took it) */
+  loggingMode?: LoggingModeName;
   quarantined?: Array<{ siteKey?: string; file: string; movedTo: string; nginxMessage: string }>;
 }
 

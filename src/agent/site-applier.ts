@@ -38,6 +38,7 @@ export class SiteApplier {
   private flushing = false;
   private readonly defenceFiles: DefenceFiles;
   private readonly siteFolders: SiteFolders;
+  private readonly reloadDebt: ReloadDebt;
 
   constructor(
     private readonly files: FilesAdapter,
@@ -48,6 +49,7 @@ export class SiteApplier {
   ) {
     this.defenceFiles = new DefenceFiles(files, config.stateDir, config.defence);
     this.siteFolders = new SiteFolders(files, config);
+    this.reloadDebt = new ReloadDebt(files, config.stateDir);
   }
 
   get reloadCount(): number {
@@ -116,8 +118,14 @@ export class SiteApplier {
     );
     const common: SiteConfig = { siteKey: COMMON_CONF_KEY, config: loggingHttpConf() };
     const changed = await this.changedOnly([common, this.defaultServer(), ...entries]);
+    // A reload that failed, or a process that died between writing files and reloading, leaves
+    // the new files on disk and the old configuration running: the debt is kept on disk and paid
+    // by the next batch, even one whose files are all unchanged.
+    const owed = await this.reloadDebt.owed();
+    if (changed.length > 0) await this.reloadDebt.incur();
     const outcome = changed.length > 0 ? await this.nginx.applySites(changed) : { results: [], quarantined: [] };
-    if (forceReload && !outcome.results.some((result) => result.ok)) await this.nginx.reload();
+    if ((forceReload || owed) && !outcome.results.some((result) => result.ok)) await this.nginx.reload();
+    await this.reloadDebt.paid();
     const failures = new Map(outcome.results.flatMap((result) => (result.ok ? [] : [[result.siteKey, result.error.message] as const])));
     const shared = failures.get(DEFAULT_SERVER_KEY) ?? failures.get(COMMON_CONF_KEY);
     if (shared) this.logger.warn(`hostkeeper's shared nginx files are not in place (is there another default_server on the site ports?): ${shared}`);
@@ -125,7 +133,7 @@ export class SiteApplier {
     for (const entry of entries) {
       const error = failures.get(entry.siteKey);
       const { siteId, revision } = entry.state;
-      results.set(siteId, error ? { siteId, revision, ok: false, error, tls: false } : { siteId, revision, ok: true, tls: entry.tls });
+      results.set(siteId, error ? { siteId, revision, ok: false, error, tls: false } : { siteId, revision, ok: true, tls: entry.tls, loggingMode: entry.state.loggingMode });
     }
     const applied = entries.filter((entry) => !failures.has(entry.siteKey));
     // a certificate no longer in the site's state leaves the disk once nginx runs without it
@@ -195,6 +203,30 @@ export class SiteApplier {
     await this.files.ensureDir(documentRoot);
     if ((await fs.readdir(documentRoot)).length > 0) return;
     await this.files.writeAtomic(join(documentRoot, 'index.html'), placeholderPage(siteKey));
+  }
+}
+
+/** "Files written, reload not yet done", kept on the host's disk so a restart does not forget it. */
+class ReloadDebt {
+  constructor(
+    private readonly files: FilesAdapter,
+    private readonly stateDir: string,
+  ) {}
+
+  private get path(): string {
+    return join(this.stateDir, 'agent', 'reload-owed');
+  }
+
+  async owed(): Promise<boolean> {
+    return (await this.files.readIfExists(this.path)) !== undefined;
+  }
+
+  incur(): Promise<void> {
+    return this.files.writeAtomic(this.path, `${new Date().toISOString()}\n`, 0o600);
+  }
+
+  paid(): Promise<void> {
+    return this.files.remove(this.path);
   }
 }
 

@@ -76,7 +76,7 @@ export class HostResultsService implements OnApplicationBootstrap, OnApplication
       case 'result':
         if (body.command === 'site.apply' && body.ok) {
           const value = body.value as SiteApplyValue;
-          if (value.ok) await this.applied.push({ hostId: job.hostId, siteId: value.siteId, revision: value.revision });
+          if (value.ok) await this.applied.push({ hostId: job.hostId, siteId: value.siteId, revision: value.revision, mode: value.loggingMode ?? null });
         }
         await this.agents.announce({ commandId: body.commandId, ok: body.ok, ...(body.ok ? { value: body.value } : { error: body.error }) });
     }
@@ -99,11 +99,18 @@ export class HostResultsService implements OnApplicationBootstrap, OnApplication
     return beats.map(() => undefined);
   });
 
-  private readonly applied = new Coalescer<{ hostId: string; siteId: string; revision: number }, void>(async (rows) => {
+  private readonly applied = new Coalescer<{ hostId: string; siteId: string; revision: number; mode: string | null }, void>(async (rows) => {
+    // the mode in force follows only the newest revision a host reports
     await this.prisma.$executeRaw`
-      UPDATE sites SET applied_revision = GREATEST(sites.applied_revision, input.revision)
-      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS input("hostId" uuid, "siteId" uuid, revision int)
-      WHERE sites.id = input."siteId" AND sites.host_id = input."hostId"`;
+      WITH input AS (
+        SELECT DISTINCT ON ("siteId") * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r("hostId" uuid, "siteId" uuid, revision int, mode text)
+        ORDER BY "siteId", revision DESC
+      ), bumped AS (
+        UPDATE sites SET applied_revision = input.revision FROM input
+        WHERE sites.id = input."siteId" AND sites.host_id = input."hostId" AND sites.applied_revision <= input.revision
+        RETURNING sites.id, input.mode
+      )
+      UPDATE logging_policies SET mode_in_force = bumped.mode::"LoggingMode" FROM bumped WHERE logging_policies.site_id = bumped.id AND bumped.mode IS NOT NULL`;
     return rows.map(() => undefined);
   });
 

@@ -14,7 +14,7 @@ export interface PostureRows {
     servedSerial: string | null;
     verifiedAt: Date | null;
   } | null;
-  logging: { mode: string; retentionDays: number; lastPurgedAt: Date | null } | null;
+  logging: { mode: string; retentionDays: number; lastPurgedAt: Date | null; modeInForce?: string | null } | null;
   backupPolicy: { enabled: boolean; keyCustody: string; schedule: string; lastSuccessAt: Date | null } | null;
   legalCases: { status: string; riskScore: number }[];
   noticeCount: number;
@@ -30,7 +30,7 @@ export const POSTURE_INCLUDE = {
       profile: true, windowStart: true, windowEnd: true, explanationUrl: true, servedSerial: true, verifiedAt: true,
     },
   },
-  logging: { select: { mode: true, retentionDays: true, lastPurgedAt: true } },
+  logging: { select: { mode: true, retentionDays: true, lastPurgedAt: true, modeInForce: true } },
   backupPolicy: { select: { enabled: true, keyCustody: true, schedule: true, lastSuccessAt: true } },
   legalCases: { where: { status: { in: ['open', 'in_review', 'action_required'] } }, select: { status: true, riskScore: true } },
   // A notice under a gag order is not counted until its gag is lifted: the member must not learn of it.
@@ -58,6 +58,9 @@ export function buildPosture(rows: PostureRows, now = new Date()): Posture {
       mode: logging?.mode ?? 'off',
       retentionDays: logging?.retentionDays ?? 0,
       ...(logging?.lastPurgedAt ? { lastPurgedAt: logging.lastPurgedAt } : {}),
+      // what the host's nginx runs now; `pending` until it runs what was asked
+      ...(logging?.modeInForce ? { inForce: logging.modeInForce } : {}),
+      pending: (logging?.modeInForce ?? null) !== (logging?.mode ?? 'off'),
     },
     backups: backupPolicy
       ? {

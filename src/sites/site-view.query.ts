@@ -35,6 +35,7 @@ interface FlatRow {
   log_mode: string | null;
   retention_days: number | null;
   last_purged_at: Date | null;
+  mode_in_force: string | null;
   backup_enabled: boolean | null;
   key_custody: string | null;
   schedule: string | null;
@@ -51,7 +52,7 @@ const SITE_VIEW_SQL = `
   SELECT s.id, s.member_id, s.domains, s.document_root, s.campaign_description, s.campaign_tags, s.host_id::text AS host_id, s.created_at,
          h.status::text AS https_status, h.not_after, h.last_error, h.hsts,
          h.profile, h.window_start, h.window_end, h.explanation_url, h.served_serial, h.verified_at,
-         l.mode::text AS log_mode, l.retention_days, l.last_purged_at,
+         l.mode::text AS log_mode, l.retention_days, l.last_purged_at, l.mode_in_force::text AS mode_in_force,
          b.enabled AS backup_enabled, b.key_custody::text AS key_custody, b.schedule, b.last_success_at,
          COALESCE((SELECT json_agg(json_build_object('status', c.status, 'riskScore', c.risk_score))
                    FROM legal_cases c WHERE c.site_id = s.id AND c.status IN ('open', 'in_review', 'action_required')), '[]'::json) AS open_cases,
@@ -101,7 +102,7 @@ function toSiteRow(row: FlatRow): SiteRow {
     createdAt: row.created_at,
     posture: {
       https: row.https_status ? httpsRow(row) : null,
-      logging: row.log_mode ? { mode: row.log_mode, retentionDays: row.retention_days ?? 0, lastPurgedAt: row.last_purged_at } : null,
+      logging: row.log_mode ? { mode: row.log_mode, retentionDays: row.retention_days ?? 0, lastPurgedAt: row.last_purged_at, modeInForce: row.mode_in_force } : null,
       backupPolicy:
         row.backup_enabled !== null
           ? { enabled: row.backup_enabled, keyCustody: row.key_custody ?? 'provider', schedule: row.schedule ?? '', lastSuccessAt: row.last_success_at }

@@ -102,7 +102,7 @@ describe('no-logging mode (e2e)', () => {
   it('new sites start with the provider default (off) and hold nothing', async () => {
     const siteId = await createSite('default.logging.test');
     const site = await t.http.get(`/api/sites/${siteId}`).set(bearer(memberToken));
-    expect(site.body.posture.logging).toEqual({ mode: 'off', retentionDays: 7 });
+    expect(site.body.posture.logging).toEqual(expect.objectContaining({ mode: 'off', retentionDays: 7 }));
     const held = await dataHeld(siteId, memberToken);
     expect(held).toEqual(expect.objectContaining({ mode: 'off', nothingHeld: true, fileCount: 0, bytes: 0, files: [] }));
   });
@@ -144,7 +144,8 @@ describe('no-logging mode (e2e)', () => {
     const audit = await t.prisma.auditEvent.findFirst({ where: { targetId: siteId, action: 'logging.set' } });
     expect(audit?.changes).toEqual({ mode: 'full', retentionDays: 3 });
     const site = await t.http.get(`/api/sites/${siteId}`).set(bearer(memberToken));
-    expect(site.body.posture.logging).toEqual({ mode: 'full', retentionDays: 3 });
+    // once the operation succeeded, the host's nginx runs what was asked
+    expect(site.body.posture.logging).toEqual({ mode: 'full', retentionDays: 3, inForce: 'full', pending: false });
   });
 
   it('off: requests from 127.0.0.1 and ::1 leave no access-log byte for the site', async () => {
@@ -202,6 +203,46 @@ describe('no-logging mode (e2e)', () => {
     const attestation = await t.prisma.attestation.findFirst({ where: { siteId, kind: 'logs.retention' }, orderBy: { createdAt: 'desc' } });
     expect((attestation?.files as Array<{ name: string }>).map((file) => file.name).sort()).toEqual(old);
     expect(attestation?.requestedBy).toBe('system');
+  });
+
+  it('a failed reload is not forgotten: "off" is purged and attested only once nginx runs it, though the file on disk was already right', async () => {
+    const domain = 'reload-debt.logging.test';
+    const siteId = await createSite(domain);
+    await setLogging(siteId, { mode: 'full', retentionDays: 3 });
+    await visit(domain);
+    const pid = await fs.readFile(stack.nginx.pidPath, 'utf8');
+    const attestations = () => t.prisma.attestation.count({ where: { siteId, kind: 'logs.purge' } });
+    // nginx -s reload now fails (no such master): the new file is written and tested, never loaded
+    await fs.writeFile(stack.nginx.pidPath, '999999\n');
+    let operationId: string;
+    try {
+      operationId = (await t.http.put(`/api/sites/${siteId}/logging`).set(bearer(t.staffToken)).send({ mode: 'off' }).expect(202)).body.operationId;
+      await eventually(async () => {
+        const op = (await t.http.get(`/api/operations/${operationId}`).set(bearer(t.staffToken))).body;
+        expect(op.error).toMatch(/reload/);
+      }, 20_000);
+      // the file on disk already says off
+      expect(await fs.readFile(join(stack.nginx.sitesDir, `${domain}.conf`), 'utf8')).toContain('access_log off;');
+      const posture = (await t.http.get(`/api/sites/${siteId}`).set(bearer(t.staffToken))).body.posture.logging;
+      expect(posture).toEqual(expect.objectContaining({ mode: 'off', inForce: 'full', pending: true }));
+      expect(await attestations()).toBe(0);
+      // the old configuration still runs and still logs
+      const before = (await fs.readdir(logDir(domain))).length;
+      expect(before).toBeGreaterThan(0);
+    } finally {
+      await fs.writeFile(stack.nginx.pidPath, pid);
+    }
+    // the retry finds the file unchanged, and reloads anyway: the debt was kept
+    await eventually(async () => {
+      const op = (await t.http.get(`/api/operations/${operationId}`).set(bearer(t.staffToken))).body;
+      expect(op.status).toBe('succeeded');
+    }, 30_000);
+    expect(await attestations()).toBe(1);
+    expect((await t.http.get(`/api/sites/${siteId}`).set(bearer(t.staffToken))).body.posture.logging).toEqual(
+      expect.objectContaining({ mode: 'off', inForce: 'off', pending: false }),
+    );
+    await visit(domain);
+    expect(await fs.readdir(logDir(domain)).catch(() => [])).toEqual([]);
   });
 
   it('full → off removes every file, rotated and compressed too, attests it, and data-held then holds nothing', async () => {

@@ -21,6 +21,8 @@ export class LoggingPosture {
   @ApiProperty({ enum: ['off', 'anonymized', 'full'] }) mode!: string;
   @ApiProperty() retentionDays!: number;
   @ApiPropertyOptional() lastPurgedAt?: Date;
+  @ApiPropertyOptional({ enum: ['off', 'anonymized', 'full'], description: "the mode the site's host runs now (its nginx reloaded with it)" }) inForce?: string;
+  @ApiProperty({ description: 'true until the host runs the mode asked for' }) pending!: boolean;
 }
 
 export class BackupPosture {
