@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import { AgentService } from '../src/agent/agent.service.js';
 import { createApp } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/config.js';
 import { SignInLinksService } from '../src/auth-session/sign-in-links.service.js';
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
   const config = loadConfig({
     ...process.env,
     ROLE: 'all',
+    HOST_NAME: process.env.HOST_NAME || 'sandbox',
     PORT,
     DATABASE_URL,
     REDIS_PREFIX,
@@ -95,7 +97,8 @@ async function main(): Promise<void> {
   app = await createApp(config);
   await app.listen(config.port, '127.0.0.1');
   const prisma = app.get(PrismaService);
-  const siteId = await ensureDemoSite(prisma);
+  // the sandbox's one web host is this process's own (ROLE=all), with its agent in the same process
+  const siteId = await ensureDemoSite(prisma, app.get(AgentService).hostId);
   // pebble's root is new on every start: certificates kept from a previous run no longer verify until renewed.
   await app.get(WebServerService).applyMany((await prisma.site.findMany({ select: { id: true } })).map(({ id }) => id));
   const { token } = await app.get(TokenService).create('staff', undefined, 'sandbox');
@@ -127,13 +130,14 @@ async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
-async function ensureDemoSite(prisma: PrismaService): Promise<string> {
+async function ensureDemoSite(prisma: PrismaService, hostId: string): Promise<string> {
   const existing = await prisma.site.findUnique({ where: { primaryDomain: DEMO_DOMAIN }, select: { id: true } });
   if (existing) return existing.id;
   const member = await prisma.member.create({ data: { name: 'Sandbox member', contactEmail: 'member@sandbox.test' } });
   const site = await prisma.site.create({
     data: {
       memberId: member.id,
+      hostId,
       primaryDomain: DEMO_DOMAIN,
       domains: [DEMO_DOMAIN],
       documentRoot: join(DATA_DIR, 'www', DEMO_DOMAIN, 'public'),
