@@ -15,8 +15,10 @@ export interface NginxInstanceOptions {
   challengeDir?: string;
   /** false: leave Debian's njs module out, as an nginx without it would be. Default: load it when installed. */
   njs?: boolean;
-  /** Where the site files listen, so hostkeeper's default server answers there too. Default 127.0.0.1. */
+  /** Where the site files listen, so hostkeeper's default server answers there too. Default [listenAddress]. */
   listenAddresses?: string[];
+  /** The loopback address this instance answers on (several instances can share ports on 127.0.0.2, 127.0.0.3 …). Default 127.0.0.1. */
+  listenAddress?: string;
   bin?: string;
   /**
    * Who the workers run as when we are root, as Debian's packaged nginx does.
@@ -62,7 +64,7 @@ export async function startNginx(options: NginxInstanceOptions): Promise<NginxIn
   await fs.writeFile(paths.confPath, mainConfig({ ...options, ...paths, challengeDir, workerUser }));
   // hostkeeper writes the same file when it applies; nginx needs a listener to start with.
   const defaultServer = renderDefaultServer({
-    listenAddresses: options.listenAddresses ?? [LISTEN_ADDRESS],
+    listenAddresses: options.listenAddresses ?? [options.listenAddress ?? LISTEN_ADDRESS],
     httpPort: options.httpPort,
     httpsPort: options.httpsPort,
     challengeDir,
@@ -73,7 +75,7 @@ export async function startNginx(options: NginxInstanceOptions): Promise<NginxIn
     logPath: join(options.dataDir, 'nginx.out'),
   });
   try {
-    await waitUntil(daemon, `HTTP on port ${options.httpPort}`, () => answers(options.httpPort));
+    await waitUntil(daemon, `HTTP on port ${options.httpPort}`, () => answers(options.httpPort, options.listenAddress ?? LISTEN_ADDRESS));
   } catch (error) {
     await daemon.stop();
     throw error;
@@ -87,7 +89,7 @@ export async function startNginx(options: NginxInstanceOptions): Promise<NginxIn
     sitesDir: options.sitesDir,
     challengeDir,
     workerUser,
-    listenAddress: LISTEN_ADDRESS,
+    listenAddress: options.listenAddress ?? LISTEN_ADDRESS,
     httpPort: options.httpPort,
     httpsPort: options.httpsPort,
     stop: () => daemon.stop(),
@@ -151,9 +153,9 @@ function safePath(value: string): string {
   return value;
 }
 
-function answers(port: number): Promise<boolean> {
+function answers(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host: LISTEN_ADDRESS, port, path: '/', timeout: 1_000 }, (res) => {
+    const req = request({ host, port, path: '/', timeout: 1_000 }, (res) => {
       res.resume();
       resolve(true);
     });

@@ -8,7 +8,6 @@ import { Redis } from 'ioredis';
 import { agentQueue } from '../../jobs/hosts.jobs.js';
 import { redisOptions } from '../../src/core/queue/redis-connection.js';
 import { NginxInstance, startNginx } from '../../scripts/lib/nginx-instance.js';
-import { freePorts } from '../../scripts/lib/ports.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env.js';
 import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
 import { startWebStack, WebStack } from '../support/web-stack.js';
@@ -43,10 +42,10 @@ describe('fleet: one control plane, an agent per web host (e2e)', () => {
     t = await startTestApp(stack.config);
     memberId = (await t.http.post('/api/members').set(bearer(t.staffToken)).send({ name: 'Fleet', contactEmail: 'fleet@example.org' })).body.id;
     const suffix = Date.now().toString(36);
-    for (const name of [`web1-${suffix}`, `web2-${suffix}`]) {
+    for (const [index, name] of [`web1-${suffix}`, `web2-${suffix}`].entries()) {
       const created = await t.http.post('/api/hosts').set(bearer(t.staffToken)).send({ name }).expect(201);
       expect(created.body.status).toBe('never-seen');
-      agents.push(await prepareAgent(name, created.body.id));
+      agents.push(await prepareAgent(name, created.body.id, `127.0.0.${index + 2}`));
     }
     for (const agent of agents) startAgent(agent);
   }, 120_000);
@@ -63,10 +62,22 @@ describe('fleet: one control plane, an agent per web host (e2e)', () => {
     await stack?.stop();
   });
 
-  async function prepareAgent(name: string, hostId: string): Promise<Agent> {
+  /**
+   * Each host's nginx on its own loopback address and the stack's ports, as web servers
+   * are separate machines on the same ports: pebble validates HTTP-01 on one port, at the
+   * address the fake DNS gives for the name.
+   */
+  async function prepareAgent(name: string, hostId: string, address: string): Promise<Agent> {
     const dir = await mkdtemp(join(tmpdir(), `hk-${name}-`));
-    const [httpPort, httpsPort] = await freePorts(2);
-    const nginx = await startNginx({ dataDir: join(dir, 'nginx'), httpPort, httpsPort, sitesDir: join(dir, 'nginx.d'), challengeDir: join(dir, 'state', 'acme-challenges') });
+    const { siteHttpPort: httpPort, siteHttpsPort: httpsPort } = stack.config;
+    const nginx = await startNginx({
+      dataDir: join(dir, 'nginx'),
+      httpPort,
+      httpsPort,
+      listenAddress: address,
+      sitesDir: join(dir, 'nginx.d'),
+      challengeDir: join(dir, 'state', 'acme-challenges'),
+    });
     const printed = spawnSync('node', [join(ROOT, 'dist', 'scripts', 'host-credentials.js'), '--host', hostId], {
       env: { PATH: process.env.PATH, DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL },
       encoding: 'utf8',
@@ -140,8 +151,10 @@ describe('fleet: one control plane, an agent per web host (e2e)', () => {
     return res.body.id;
   }
 
-  async function curl(agent: Agent, domain: string): Promise<number> {
-    const result = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', '--resolve', `${domain}:${agent.nginx.httpPort}:127.0.0.1`, `http://${domain}:${agent.nginx.httpPort}/`], {
+  async function curl(agent: Agent, domain: string, https = false): Promise<number> {
+    const port = https ? agent.nginx.httpsPort : agent.nginx.httpPort;
+    const tls = https ? ['--cacert', stack.rootPath] : [];
+    const result = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', ...tls, '--resolve', `${domain}:${port}:${agent.nginx.listenAddress}`, `${https ? 'https' : 'http'}://${domain}:${port}/`], {
       encoding: 'utf8',
     });
     return Number(result.stdout);
@@ -215,6 +228,28 @@ describe('fleet: one control plane, an agent per web host (e2e)', () => {
     // the other host's site still logs
     expect((await fs.readdir(join(web2.settings.ACCESS_LOG_DIR, 'dos.fleet.example'))).length).toBeGreaterThan(0);
   });
+
+  it('HTTPS: the challenge is answered, the key installed (sealed to that host) and the certificate served on the site’s own host only', async () => {
+    const [web1, web2] = agents;
+    const ids: Record<string, string> = {};
+    for (const [agent, domain] of [[web1, 'tls1.fleet.example'], [web2, 'tls2.fleet.example']] as const) {
+      await stack.pebble.setARecord(domain, [agent.nginx.listenAddress]);
+      ids[domain] = await createSite(domain, agent);
+    }
+    const ops = await Promise.all(Object.values(ids).map(async (id) => (await t.http.post(`/api/sites/${id}/https`).set(bearer(t.staffToken)).send({}).expect(202)).body.operationId));
+    for (const id of ops) await succeeded(id, 90_000);
+    for (const [agent, other, domain] of [[web1, web2, 'tls1.fleet.example'], [web2, web1, 'tls2.fleet.example']] as const) {
+      expect(await curl(agent, domain, true)).toBe(200);
+      expect(await exists(join(agent.settings.STATE_DIR, 'certs', domain, 'privkey.pem'))).toBe(true);
+      expect((await fs.stat(join(agent.settings.STATE_DIR, 'certs', domain, 'privkey.pem'))).mode & 0o777).toBe(0o600);
+      expect(await exists(join(other.settings.STATE_DIR, 'certs', domain))).toBe(false);
+      expect(await exists(join(stack.config.stateDir, 'certs', domain))).toBe(false);
+      const posture = (await t.http.get(`/api/sites/${ids[domain]}`).set(bearer(t.staffToken))).body.posture.https;
+      const current = await t.prisma.certificate.findFirstOrThrow({ where: { siteId: ids[domain], current: true } });
+      // proof of service was made by that host's agent, against its own nginx
+      expect(posture).toMatchObject({ status: 'active', servedSerial: current.serial });
+    }
+  }, 150_000);
 
   it("one agent's Redis credentials are refused on another host's queue and on the service's own keys", async () => {
     const [web1, web2] = agents;
