@@ -115,6 +115,11 @@ export const ODD_STRINGS: readonly string[] = [
   '*.example.org',
   'a@b',
   '\t\n\u000b\f\r',
+  '0 0 29 2 *',
+  '0 0 L 2 *',
+  '59 23 31 12 5',
+  '*/1 */1 * * *',
+  '0 0 1 1 * *',
 ];
 
 const ODD_VALUES: readonly unknown[] = [
@@ -227,6 +232,18 @@ export class RequestFuzzer {
     return request;
   }
 
+  /** A request shaped as the document describes it, with real ids: for storms of identical requests sent at once. */
+  shaped(operation: Operation, pool: PathPool): FuzzRequest {
+    this.ids = Object.values(pool.known).flat();
+    const path = operation.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(this.pick(pool.known[name] ?? pool.known.id ?? ['x'])));
+    const request: FuzzRequest = { operation: `${operation.method} ${operation.path}`, method: operation.method, url: path, headers: {}, mutation: 'storm of identical requests' };
+    if (operation.method !== 'GET' && operation.bodySchema) {
+      request.headers['content-type'] = 'application/json';
+      request.body = JSON.stringify(this.valid(this.resolve(operation.bodySchema), 0));
+    }
+    return request;
+  }
+
   private pathSegment(name: string, pool: PathPool): string {
     const known = pool.known[name] ?? pool.known.id ?? [];
     if (known.length > 0 && this.chance(0.45)) return encodeURIComponent(this.pick(known));
@@ -333,7 +350,7 @@ export class RequestFuzzer {
         if (depth > 4) return value;
         for (const [name, property] of Object.entries(s.properties ?? {})) {
           if (!s.required?.includes(name) && this.chance(0.5)) continue;
-          value[name] = /Id$/.test(name) && this.ids.length && this.chance(0.8) ? this.pick(this.ids) : this.valid(property, depth + 1);
+          value[name] = this.named(name) ?? this.valid(property, depth + 1);
         }
         return value;
       }
@@ -342,12 +359,21 @@ export class RequestFuzzer {
       case 'integer':
         return Math.floor(s.minimum ?? 1) + Math.floor(this.random() * 3);
       case 'number':
-        return (s.minimum ?? 1) + this.random();
+        // class-validator's IsInt shows as number in the document; whole numbers pass both
+        return Math.min(Math.floor(s.minimum ?? 1) + Math.floor(this.random() * 3), s.maximum ?? Infinity);
       case 'boolean':
         return this.chance(0.5);
       default:
         return this.stringFor(s);
     }
+  }
+
+  /** Field names tell what a bare `string` in the document means: ids, dates, e-mail addresses. */
+  private named(name: string): unknown {
+    if (/Id$/.test(name) && this.ids.length && this.chance(0.8)) return this.pick(this.ids);
+    if (/date|until|after|received|At$/i.test(name)) return new Date(Date.UTC(2027, 0, 1 + Math.floor(this.random() * 60))).toISOString();
+    if (/email/i.test(name)) return 'a@example.org';
+    return undefined;
   }
 
   private stringFor(s: Schema): string {
@@ -361,7 +387,7 @@ export class RequestFuzzer {
       case 'uri':
         return 'https://example.org/';
       default:
-        return this.pick(['fuzz.test', 'www.fuzz.test', 'a sentence', 'x', '0 3 * * *']).slice(0, s.maxLength ?? 100);
+        return this.pick(['fuzz.test', 'www.fuzz.test', 'a sentence', 'x', '0 3 * * *', '0 0 29 2 *', '0 4 1 * *']).slice(0, s.maxLength ?? 100);
     }
   }
 
