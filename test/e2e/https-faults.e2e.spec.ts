@@ -77,6 +77,9 @@ describe('HTTPS while the CA misbehaves (e2e)', () => {
 
     for (const id of operations) expect(await finished(id, 150_000)).toMatchObject({ status: 'succeeded' });
     for (const [i, siteId] of sites.entries()) await expectServed(siteId, domains[i]);
+    const reasons = await t.prisma.auditEvent.findMany({ where: { targetId: { in: sites }, action: 'https.enable.failed' }, select: { changes: true } });
+    expect(reasons.length).toBeGreaterThan(0);
+    for (const { changes } of reasons) expect((changes as { reason: string; final: boolean })).toMatchObject({ reason: expect.stringMatching(/^could not reach the CA at https:\/\/127\.0\.0\.1:\d+ /), final: false });
     // the restarted CA forgot the account: the same key was registered again
     expect(logLines.join('\n')).toContain('registering the key again');
     // requests that never became orders at the CA count for nothing: no failure, so no cooldown for the member

@@ -94,6 +94,7 @@ export class OrderNotCreatedError extends AcmeError {
 }
 
 const PROBLEM_PREFIX = 'urn:ietf:params:acme:error:';
+const NO_NONCE = 'Failed to get nonce from ACME provider';
 const RETRIED_IN_PLACE = new Set(['badNonce', 'serverInternal']);
 /** newOrder with the fields acme-client 5.4's types predate (RFC 9773 `replaces`, the profiles draft's `profile`). */
 type OrderPayload = Parameters<acme.Client['createOrder']>[0] & { profile?: string; replaces?: string };
@@ -412,6 +413,8 @@ export class AcmeAdapter {
       return fromNetworkError(transport.code ?? 'no response', this.options.directoryUrl);
     }
     const detail = redact(error instanceof Error ? error.message : String(error));
+    // acme-client's own words when HEAD newNonce got no answer: the network error behind it is gone
+    if (detail === NO_NONCE) return fromNetworkError('no nonce', this.options.directoryUrl);
     return new AcmeError(`the ACME request failed: ${detail}`, false, detail, undefined, domain);
   }
 }
