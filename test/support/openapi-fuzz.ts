@@ -368,11 +368,13 @@ export class RequestFuzzer {
     }
   }
 
-  /** Field names tell what a bare `string` in the document means: ids, dates, e-mail addresses. */
+  /** Field names tell what a bare `string` in the document means: ids, dates, e-mail addresses, domains of our own. */
   private named(name: string): unknown {
     if (/Id$/.test(name) && this.ids.length && this.chance(0.8)) return this.pick(this.ids);
     if (/date|until|after|received|At$/i.test(name)) return new Date(Date.UTC(2027, 0, 1 + Math.floor(this.random() * 60))).toISOString();
     if (/email/i.test(name)) return 'a@example.org';
+    // suites share one database: the document's example domains are other suites' sites
+    if (name === 'domains') return [`d${Math.floor(this.random() * 1e6)}.fuzz.test`];
     return undefined;
   }
 
