@@ -8,6 +8,7 @@ import { HttpExceptionFilter } from './core/errors/http-exception.filter.js';
 import { MetricsService } from './core/metrics/metrics.service.js';
 import { httpMetricsMiddleware } from './observability/http-metrics.middleware.js';
 import { createValidationPipe } from './core/errors/validation.js';
+import { wellFormedStrings } from './core/errors/json-strings.js';
 
 export interface CreateAppOptions {
   logger?: LogLevel[] | false;
@@ -22,7 +23,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.disable('x-powered-by');
   if (config.console.trustProxy) app.set('trust proxy', config.console.trustProxy);
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
-  app.useBodyParser('json', { limit: '256kb' });
+  app.useBodyParser('json', { limit: '256kb', reviver: wellFormedStrings });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   if (config.role !== 'worker') mountDocs(app);

@@ -40,6 +40,10 @@ export interface PebbleHandle {
   setCaa(host: string, policies: Array<{ tag: string; value: string }>): Promise<void>;
   /** Forgets the name's A records (challtestsrv's add-a appends), so it resolves to the default address again. */
   clearARecord(host: string): Promise<void>;
+  /** Stops pebble itself (the CA is down; its DNS stays up). */
+  stopCa(): Promise<void>;
+  /** Starts pebble again on the same ports; like any pebble start it forgets accounts and orders and has a new root. */
+  startCa(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,21 +55,24 @@ export async function startPebble(options: PebbleOptions): Promise<PebbleHandle>
   const dnsAddress = `127.0.0.1:${dnsPort}`;
 
   const challtestsrv = startChalltestsrv(options, dnsAddress, dnsManagementPort);
-  const pebble = startDaemon('pebble', options.pebbleBin ?? 'pebble', ['-config', configPath, '-dnsserver', dnsAddress], {
-    logPath: join(options.dataDir, 'pebble.log'),
-    env: pebbleEnv(options),
-  });
-  const daemons = [pebble, challtestsrv];
+  const directoryUrl = `https://127.0.0.1:${acmePort}/dir`;
+  const startCa = () =>
+    startDaemon('pebble', options.pebbleBin ?? 'pebble', ['-config', configPath, '-dnsserver', dnsAddress], {
+      logPath: join(options.dataDir, 'pebble.log'),
+      env: pebbleEnv(options),
+    });
+  const directoryAnswers = (daemon: Daemon) =>
+    waitUntil(daemon, 'its directory answers', async () => (await httpsGet(directoryUrl, tls.certPem)).status === 200);
+  let pebble = startCa();
   const stop = async () => {
-    await Promise.all(daemons.map((daemon) => daemon.stop()));
+    await Promise.all([pebble, challtestsrv].map((daemon) => daemon.stop()));
   };
 
-  const directoryUrl = `https://127.0.0.1:${acmePort}/dir`;
   try {
     await waitUntil(challtestsrv, 'its management API answers', () =>
       httpRequest(`http://127.0.0.1:${dnsManagementPort}/`, 'GET').then(() => true),
     );
-    await waitUntil(pebble, 'its directory answers', async () => (await httpsGet(directoryUrl, tls.certPem)).status === 200);
+    await directoryAnswers(pebble);
   } catch (error) {
     await stop();
     throw error;
@@ -81,6 +88,12 @@ export async function startPebble(options: PebbleOptions): Promise<PebbleHandle>
     setARecord: (host, addresses) => manageDns(dnsManagementPort, '/add-a', { host, addresses }),
     clearARecord: (host) => manageDns(dnsManagementPort, '/clear-a', { host }),
     setCaa: (host, policies) => manageDns(dnsManagementPort, '/add-caa', { host, policies }),
+    stopCa: () => pebble.stop(),
+    startCa: async () => {
+      if (pebble.running) return;
+      pebble = startCa();
+      await directoryAnswers(pebble);
+    },
     stop,
   };
 }

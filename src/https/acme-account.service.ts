@@ -36,6 +36,28 @@ export class AcmeAccountService {
     return this.known;
   }
 
+  /**
+   * The CA answered accountDoesNotExist for `stale`: the same key is registered
+   * again (a new account URL), once however many orders noticed it.
+   */
+  async registerAgain(stale: AcmeAccountKey): Promise<AcmeAccountKey> {
+    const directoryUrl = this.config.acme.directoryUrl;
+    const fresh = await this.prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`acme-account:${directoryUrl}`}))`;
+        const row = await tx.acmeAccount.findUniqueOrThrow({ where: { directoryUrl } });
+        if (row.accountUrl && row.accountUrl !== stale.accountUrl) return { accountKeyPem: this.secrets.decrypt(row.keyEncrypted), accountUrl: row.accountUrl };
+        const accountKeyPem = this.secrets.decrypt(row.keyEncrypted);
+        const { accountUrl } = await this.acme.ensureAccount(accountKeyPem);
+        await tx.acmeAccount.update({ where: { directoryUrl }, data: { accountUrl } });
+        return { accountKeyPem, accountUrl };
+      },
+      { timeout: REGISTRATION_TIMEOUT_MS, maxWait: REGISTRATION_TIMEOUT_MS },
+    );
+    this.known = Promise.resolve(fresh);
+    return fresh;
+  }
+
   private async load(): Promise<AcmeAccountKey> {
     const directoryUrl = this.config.acme.directoryUrl;
     const existing = await this.prisma.acmeAccount.findUnique({ where: { directoryUrl } });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { AcmeAdapter, AcmeError, ariCertId, IssuedCertificate, IssueRequest } from '../core/adapters/acme.adapter.js';
+import { AcmeAdapter, AcmeError, ariCertId, IssuedCertificate, IssueRequest, OrderNotCreatedError } from '../core/adapters/acme.adapter.js';
 import { AgentClient } from '../hosts/agent-client.service.js';
 import { SYSTEM_ACTOR } from '../core/auth/actor.js';
 import { AuditService } from '../core/audit/audit.service.js';
@@ -95,15 +95,27 @@ export class HttpsIssuer {
     }
   }
 
-  /** The order as the CA counts it: in the ledger before it goes out, settled after; a rateLimited answer pauses the account. */
+  /** One order; if the CA has forgotten our account, the same key is registered again and the order sent once more. */
   private async order(owner: OrderOwner, request: IssueRequest): Promise<IssuedCertificate> {
+    try {
+      return await this.orderOnce(owner, request);
+    } catch (error) {
+      if (!(error instanceof OrderNotCreatedError && error.accountGone)) throw error;
+      this.logger.warn(`the CA no longer knows ACME account ${request.accountUrl}; registering the key again`);
+      return this.orderOnce(owner, { ...request, ...(await this.accounts.registerAgain(request)) });
+    }
+  }
+
+  /** The order as the CA counts it: in the ledger before it goes out, settled after (gone if it never became one); a rateLimited answer pauses the account. */
+  private async orderOnce(owner: OrderOwner, request: IssueRequest): Promise<IssuedCertificate> {
     const orderId = await this.ledger.started(owner);
     try {
       const issued = await this.acme.issue(request);
       await this.ledger.settled(orderId, true);
       return issued;
     } catch (error) {
-      await this.ledger.settled(orderId, false);
+      if (error instanceof OrderNotCreatedError) await this.ledger.discard(orderId);
+      else await this.ledger.settled(orderId, false);
       if (error instanceof AcmeError && error.type?.endsWith(':rateLimited')) {
         const until = error.retryAt ?? new Date(Date.now() + DEFAULT_CA_PAUSE_MS);
         await this.ledger.pauseUntil(until, error.detail);

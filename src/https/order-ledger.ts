@@ -36,6 +36,11 @@ export class OrderLedger {
     await this.prisma.acmeOrder.update({ where: { id: orderId }, data: { outcome: valid ? 'valid' : 'failed', settledAt: at } });
   }
 
+  /** The newOrder never became an order at the CA (unreachable, account unknown): it counts for nothing. */
+  async discard(orderId: string): Promise<void> {
+    await this.prisma.acmeOrder.delete({ where: { id: orderId } });
+  }
+
   /** The CA said rateLimited: nothing of this account goes out before `until` (a later pause wins). */
   async pauseUntil(until: Date, reason = 'the CA answered rateLimited'): Promise<void> {
     await this.prisma.$executeRaw`

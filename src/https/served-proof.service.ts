@@ -34,7 +34,6 @@ const PARALLEL_PROBES = 20;
 @Injectable()
 export class ServedProof {
   private readonly logger = new Logger(ServedProof.name);
-  private trust?: Promise<string | undefined>;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -130,10 +129,10 @@ export class ServedProof {
     await this.mailer.send(servedMismatchAlert(expected.primaryDomain, expected.contactEmail, problem, repaired));
   }
 
+  /** Read at each proof, not once: the bundle may gain a root while we run (a CA rotating its root, a test CA restarted). */
   private trustBundle(): Promise<string | undefined> {
     const path = this.config.acme.servedTrustBundle;
-    this.trust ??= path ? fs.readFile(path, 'utf8') : Promise.resolve(undefined);
-    return this.trust;
+    return path ? fs.readFile(path, 'utf8') : Promise.resolve(undefined);
   }
 }
 

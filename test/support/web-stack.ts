@@ -43,11 +43,13 @@ export interface WebStack {
   /** The ARI/profiles proxy in front of pebble, which ACME_DIRECTORY_URL points at. */
   ari: AriProxy;
   nginx: NginxInstance;
-  /** The root pebble issues under (new on every start). */
+  /** The roots pebble issues under (a new one on every start of pebble). */
   rootPem: string;
   rootPath: string;
   dataDir: string;
   curl(domain: string, options?: CurlOptions): Promise<CurlResult>;
+  /** Starts a stopped pebble again and adds its new root to rootPath (certificates from before and after both verify). */
+  restartedPebble(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -112,7 +114,7 @@ export async function startWebStack(options: WebStackOptions = {}): Promise<WebS
     ...options.env,
   };
 
-  return {
+  const stack: WebStack = {
     config: testConfig(env),
     env,
     pebble,
@@ -122,11 +124,17 @@ export async function startWebStack(options: WebStackOptions = {}): Promise<WebS
     rootPath,
     dataDir,
     curl: (domain, curlOptions = {}) => curl(domain, curlOptions, { httpPort, httpsPort, rootPath }),
+    restartedPebble: async () => {
+      await pebble.startCa();
+      stack.rootPem = `${stack.rootPem.trimEnd()}\n${(await pebble.fetchRootPem()).trimEnd()}\n`;
+      await fs.writeFile(rootPath, stack.rootPem);
+    },
     stop: async () => {
       await Promise.allSettled([ari.stop(), pebble.stop(), nginx.stop()]);
       if (!process.env.KEEP_TEST_DIRS) await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
+  return stack;
 }
 
 const STATUS_MARK = '\n--hk-status--';

@@ -78,7 +78,24 @@ export class AcmeError extends Error {
   }
 }
 
+/**
+ * newOrder failed without an order at the CA: no answer of the CA's own
+ * (unreachable, or a 5xx without a problem document) or an account it does
+ * not know. The CA counts no order, so neither do we.
+ */
+export class OrderNotCreatedError extends AcmeError {
+  constructor(cause: AcmeError) {
+    super(cause.message, cause.permanent, cause.detail, cause.type, cause.domain, cause.retryAt);
+  }
+
+  /** The CA forgot the account (e.g. a test CA restarted): registering the same key again fixes it. */
+  get accountGone(): boolean {
+    return shortType(this.type) === 'accountDoesNotExist';
+  }
+}
+
 const PROBLEM_PREFIX = 'urn:ietf:params:acme:error:';
+const NO_NONCE = 'Failed to get nonce from ACME provider';
 const RETRIED_IN_PLACE = new Set(['badNonce', 'serverInternal']);
 /** newOrder with the fields acme-client 5.4's types predate (RFC 9773 `replaces`, the profiles draft's `profile`). */
 type OrderPayload = Parameters<acme.Client['createOrder']>[0] & { profile?: string; replaces?: string };
@@ -245,7 +262,9 @@ export class AcmeAdapter {
       const client = this.client(request.accountKeyPem, request.accountUrl);
       const privateKey = await createCertificateKey(request.keyType);
       const [, csr] = await acme.crypto.createCsr({ commonName: domains[0], altNames: domains }, privateKey);
-      const { order, replacesSent } = await this.createOrder(client, domains, request);
+      const { order, replacesSent } = await this.createOrder(client, domains, request).catch((error: unknown) => {
+        throw this.notCreated(this.classify(error));
+      });
       const authorizations = await this.step(() => client.getAuthorizations(order));
       await this.validateAll(client, authorizations, request);
       const finalized = await this.step(() => client.finalizeOrder(order, csr));
@@ -359,6 +378,11 @@ export class AcmeAdapter {
     }
   }
 
+  private notCreated(error: AcmeError): AcmeError {
+    const noAnswer = error.type === undefined && !error.permanent;
+    return noAnswer || shortType(error.type) === 'accountDoesNotExist' ? new OrderNotCreatedError(error) : error;
+  }
+
   private async operation<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await problems.run({}, work);
@@ -392,6 +416,8 @@ export class AcmeAdapter {
       return fromNetworkError(transport.code ?? 'no response', this.options.directoryUrl);
     }
     const detail = redact(error instanceof Error ? error.message : String(error));
+    // acme-client's own words when HEAD newNonce got no answer: the network error behind it is gone
+    if (detail === NO_NONCE) return fromNetworkError('no nonce', this.options.directoryUrl);
     return new AcmeError(`the ACME request failed: ${detail}`, false, detail, undefined, domain);
   }
 }
