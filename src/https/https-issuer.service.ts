@@ -114,7 +114,9 @@ export class HttpsIssuer {
       await this.ledger.settled(orderId, true);
       return issued;
     } catch (error) {
-      if (error instanceof OrderNotCreatedError) await this.ledger.discard(orderId);
+      // Neither an order that never reached the CA nor one abandoned because the site's own host
+      // went away (it waits and is ordered again) is a failure of the member's domain.
+      if (error instanceof OrderNotCreatedError || error instanceof HostUnavailableError) await this.ledger.discard(orderId);
       else await this.ledger.settled(orderId, false);
       if (error instanceof AcmeError && error.type?.endsWith(':rateLimited')) {
         const until = error.retryAt ?? new Date(Date.now() + DEFAULT_CA_PAUSE_MS);

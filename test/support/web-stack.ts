@@ -109,7 +109,7 @@ export async function startWebStack(options: WebStackOptions = {}): Promise<WebS
     // each stack is its own web host (suites share one database)
     HOST_NAME: `web-${basename(dataDir).replace(/[^A-Za-z0-9]/g, '').slice(-12)}`,
     AGENT_HEARTBEAT_MS: '1000',
-    HOST_OFFLINE_AFTER_SECONDS: '6',
+    HOST_OFFLINE_AFTER_SECONDS: '15',
     HOST_OFFLINE_RETRY_SECONDS: '1',
     ...options.env,
   };
