@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { SESSION_COOKIE } from '../../src/core/auth/session.service.js';
 import { bearer, startTestApp, TestApp } from '../support/test-app.js';
+import { startWebStack, WebStack } from '../support/web-stack.js';
 import { FuzzRequest, OpenApiDocument, RequestFuzzer, seededRandom } from '../support/openapi-fuzz.js';
 
 /** FUZZ_SEED=n reproduces a run; the default keeps CI deterministic. */
@@ -25,16 +26,21 @@ interface Outcome {
   body: string;
 }
 
-/** Requests generated from the app's own /docs/openapi.json against the real app on Postgres and Redis (ROLE=api). */
+/**
+ * Requests generated from the app's own /docs/openapi.json against the real app on Postgres and
+ * Redis, as installed on one server (ROLE=all: its own web host's agent answers what the disk holds).
+ */
 describe('API fuzz from the OpenAPI document (e2e)', () => {
   let t: TestApp;
+  let stack: WebStack;
   let baseUrl: string;
   const logLines: string[] = [];
   const outcomes: Outcome[] = [];
   const secrets: string[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp();
+    stack = await startWebStack({ env: { ROLE: 'all', CRONS_ENABLED: 'false' } });
+    t = await startTestApp(stack.config);
     t.app.useLogger(capturingLogger(logLines));
     Logger.overrideLogger(['log', 'warn', 'error', 'debug', 'verbose']);
     baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
@@ -42,7 +48,8 @@ describe('API fuzz from the OpenAPI document (e2e)', () => {
 
   afterAll(async () => {
     await t?.close();
-  });
+    await stack?.stop();
+  }, 60_000);
 
   it('answers every generated request with 2xx or 4xx, in time, and logs no secret or address', async () => {
     const document = (await (await fetch(`${baseUrl}/docs/openapi.json`)).json()) as OpenApiDocument;
