@@ -86,10 +86,11 @@ export class HostResultsService implements OnApplicationBootstrap, OnApplication
     const hostIds = [...new Set(beats.map(({ hostId }) => hostId))];
     for (const hostId of hostIds) {
       const beat = beats.filter((candidate) => candidate.hostId === hostId).pop()!;
-      // a heartbeat sent before the agent said it was stopping (and read after) does not bring the host back
+      // Seen now (a heartbeat that waited in a busy queue is still news that the agent lives), except
+      // a heartbeat sent before the agent said it was stopping, and read after: it brings nothing back.
       const at = new Date(Math.min(beat.at, Date.now()));
       await this.prisma.$executeRaw`
-        UPDATE hosts SET last_seen_at = GREATEST(COALESCE(last_seen_at, ${at}), ${at}), agent_version = ${beat.version},
+        UPDATE hosts SET last_seen_at = CASE WHEN stopped_at > ${at} THEN last_seen_at ELSE now() END, agent_version = ${beat.version},
           stopped_at = CASE WHEN stopped_at > ${at} THEN stopped_at ELSE NULL END
         WHERE id = ${hostId}::uuid`;
       this.hosts.forget(hostId);
