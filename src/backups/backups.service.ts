@@ -21,6 +21,8 @@ import { BackupSchedules } from './backup-schedules.service.js';
 import { DownloadSlots } from './download-slots.js';
 import { isArchiveId, MemberCustody } from './member-custody.service.js';
 import { ProviderCustody } from './provider-custody.service.js';
+import { BackupLocations } from './backup-locations.js';
+import { BackupStorage } from './backup-storage.service.js';
 import { shortestGapMinutes } from './schedule-gap.js';
 
 const DEFAULTS = { schedule: '0 3 * * *', keepDaily: 7, keepWeekly: 4, keepMonthly: 6 };
@@ -52,6 +54,8 @@ export class BackupsService {
     private readonly member: MemberCustody,
     private readonly downloads: DownloadSlots,
     private readonly quota: BackupQuota,
+    private readonly locations: BackupLocations,
+    private readonly storage: BackupStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -153,16 +157,37 @@ export class BackupsService {
     }
   }
 
-  private async openLatest(site: { id: string; memberId: string; documentRoot: string; primaryDomain: string }, siteId: string): Promise<Download> {
+  private async openLatest(site: { id: string; memberId: string; hostId: string; documentRoot: string; primaryDomain: string }, siteId: string): Promise<Download> {
     const policy = await this.prisma.backupPolicy.findUnique({ where: { siteId } });
+    await this.assertReadableHere(site.hostId, policy?.keyCustody ?? 'provider');
     if (policy?.keyCustody === 'member') {
       const archive = await this.member.latest(siteId);
       if (!archive) throw AppException.notFound('backup');
       return { stream: this.member.latestStream(archive), filename: `${site.primaryDomain}-${archive.id}.tar.gz.pgp`, contentType: 'application/pgp-encrypted' };
     }
-    const tar = await this.provider.latestTar(site);
+    const password = await this.storage.existingPasswordOf(site.memberId);
+    const tar = await this.provider.latestTar({ ...site, ...(password !== undefined ? { password } : {}) });
     if (!tar) throw AppException.notFound('backup');
     return { stream: tar, filename: `${site.primaryDomain}-latest.tar`, contentType: 'application/x-tar' };
+  }
+
+  /**
+   * The API streams a download itself (an agent's answers travel through
+   * Redis, no place for a site's whole archive). It can when the backups lie
+   * where this process reads them: on its own host's BACKUP_TARGET (ROLE=all,
+   * a site of the local host), or, for restic snapshots, in the one remote
+   * backend every host shares. Member-custody archives stay on their host's disk.
+   */
+  private async assertReadableHere(hostId: string, custody: 'provider' | 'member'): Promise<void> {
+    const host = await this.prisma.host.findUnique({ where: { id: hostId }, select: { name: true } });
+    const local = this.config.role === 'all' && host?.name === this.config.fleet.localHostName;
+    if (local || (custody === 'provider' && this.locations.shared)) return;
+    const where = custody === 'member' ? 'on its host\'s own disk' : 'on its host\'s own BACKUP_TARGET';
+    throw AppException.conflict(
+      `the backups of this site are kept ${where} (host ${host?.name ?? hostId}), which this API cannot read: ` +
+        'restore them on the host, or use one shared remote BACKUP_TARGET (sftp:, s3:, rest:) for provider custody',
+      [{ field: 'download', problems: [`backups held by host ${host?.name ?? hostId}`] }],
+    );
   }
 
   /** BACKUP_MANUAL_PER_HOUR per member, over all its sites: "back up now" cannot become a loop. */

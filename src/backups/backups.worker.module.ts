@@ -4,7 +4,7 @@ import { BackupJobs } from './backup-jobs.service.js';
 import { BackupsCoreModule } from './backups-core.module.js';
 import { BackupsProcessor } from './backups.processor.js';
 import { BackupsScheduler } from './backups.scheduler.js';
-import { FolderSwap } from './folder-swap.js';
 
-@Module({ imports: [BackupsCoreModule, NotificationsModule], providers: [BackupJobs, BackupsProcessor, BackupsScheduler, FolderSwap] })
+/** Decides and records; the site's agent does the work (BackupHost, behind the backup.* commands). */
+@Module({ imports: [BackupsCoreModule, NotificationsModule], providers: [BackupJobs, BackupsProcessor, BackupsScheduler] })
 export class BackupsWorkerModule {}

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { AgentCommand, AgentCommandJob, agentQueue } from '../../jobs/hosts.jobs.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { HostUnavailableError } from '../core/operations/operation.errors.js';
+import { HostUnavailableError, PermanentJobError } from '../core/operations/operation.errors.js';
 import { redisOptions } from '../core/queue/redis-connection.js';
 import { offlineSince } from './host-status.js';
 import { HostRow, HostsService } from './hosts.service.js';
@@ -15,6 +15,8 @@ export interface CommandDone {
   ok: boolean;
   value?: unknown;
   error?: string;
+  /** the agent says another attempt would fail the same way */
+  permanent?: boolean;
 }
 
 interface Waiter {
@@ -112,7 +114,10 @@ export class AgentClient implements OnModuleInit, OnApplicationShutdown {
       if (this.hosts.status(now) !== 'online') throw new HostUnavailableError(now.name, offlineSince(now));
       throw new Error(`host ${host.name} did not answer "${command}" within ${Math.round(timeoutMs / 1000)} s`);
     }
-    if (!done.ok) throw new Error(done.error ?? `host ${host.name} could not do "${command}"`);
+    if (!done.ok) {
+      const message = done.error ?? `host ${host.name} could not do "${command}"`;
+      throw done.permanent ? new PermanentJobError(message) : new Error(message);
+    }
     return done.value as T;
   }
 

@@ -358,7 +358,8 @@ describe('backups (e2e: real restic, real OpenPGP, real Postgres and Redis)', ()
       const site = await newSite();
       await t.http.put(`/api/sites/${site.id}/backup-policy`).set(staff).send({ enabled: true, keyCustody: 'member', memberPublicKey: memberKey.publicKey, ...rules }).expect(200);
       const custody = t.app.get(MemberCustody);
-      for (const time of PAST) await custody.backup(site, memberKey.publicKey, new Date(time));
+      const signing = await t.app.get(BackupStorage).signingKey();
+      for (const time of PAST) await custody.backup(site, memberKey.publicKey, signing, new Date(time));
       const fresh = await backupNow(site);
       expect(await custody.list(site.id)).toHaveLength(PAST.length + 1);
 
