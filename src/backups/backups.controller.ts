@@ -64,6 +64,7 @@ export class BackupsController {
   @ApiOperation({ summary: 'The latest backup as a streamed archive: a tar (provider custody) or the OpenPGP-encrypted tar.gz (member custody)' })
   @ApiProduces('application/x-tar', 'application/pgp-encrypted')
   @ApiTooManyRequestsResponse({ description: 'the member already has DOWNLOADS_PER_MEMBER downloads running; Retry-After says when to try again' })
+  @ApiConflictResponse({ description: "the backups lie on another host's own BACKUP_TARGET (or disk, for member custody), which this API cannot read; the message names the host" })
   async download(@CurrentActor() actor: Actor, @Param('id', new ParseUUIDPipe()) id: string, @Res() res: Response): Promise<void> {
     const download = await this.backups.latestDownload(actor, id);
     res.setHeader('Content-Type', download.contentType);

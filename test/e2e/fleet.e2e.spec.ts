@@ -1,4 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -96,6 +97,8 @@ describe('fleet: one control plane, an agent per web host (e2e)', () => {
         ...(nginx.workerUser ? { NGINX_WORKER_USER: nginx.workerUser } : {}),
         SITES_ROOT: join(dir, 'www'),
         STATE_DIR: join(dir, 'state'),
+        // host-local: each agent backs up to its own folder
+        BACKUP_TARGET: join(dir, 'backups'),
         ACCESS_LOG_DIR: join(dir, 'logs'),
         SITE_HTTP_PORT: String(httpPort),
         SITE_HTTPS_PORT: String(httpsPort),
@@ -215,6 +218,47 @@ describe('fleet: one control plane, an agent per web host (e2e)', () => {
     // the other host's site still logs
     expect((await fs.readdir(join(web2.settings.ACCESS_LOG_DIR, 'dos.fleet.example'))).length).toBeGreaterThan(0);
   });
+
+  it("backups: a site on web2 is backed up to web2's own BACKUP_TARGET and restored byte-identical on web2's disk", async () => {
+    const [web1, web2] = agents;
+    const dos = (await t.prisma.site.findUniqueOrThrow({ where: { primaryDomain: 'dos.fleet.example' } })).id;
+    const root = join(web2.settings.SITES_ROOT, 'dos.fleet.example', 'public');
+    const content = randomBytes(300_000);
+    await fs.mkdir(join(root, 'sub'), { recursive: true });
+    await fs.writeFile(join(root, 'data.bin'), content);
+    await fs.writeFile(join(root, 'sub', 'page.html'), '<p>dos</p>\n');
+    await t.http.put(`/api/sites/${dos}/backup-policy`).set(bearer(t.staffToken)).send({ enabled: true, keyCustody: 'provider' }).expect(200);
+    const backup = await t.http.post(`/api/sites/${dos}/backups`).set(bearer(t.staffToken)).expect(202);
+    await succeeded(backup.body.operationId, 60_000);
+    const runs = (await t.http.get(`/api/sites/${dos}/backups`).set(bearer(t.staffToken)).expect(200)).body.items;
+    const run = runs.find((r: { kind: string }) => r.kind === 'backup');
+    expect(run).toMatchObject({ status: 'succeeded', custody: 'provider' });
+    expect(run.files).toBeGreaterThanOrEqual(2);
+
+    // on web2's BACKUP_TARGET, nowhere else
+    expect(await exists(join(web2.settings.BACKUP_TARGET, 'restic', memberId, 'config'))).toBe(true);
+    expect(await exists(join(web1.settings.BACKUP_TARGET, 'restic', memberId))).toBe(false);
+    expect(await exists(join(t.config.backupTarget, 'restic', memberId))).toBe(false);
+    // the restic password reached the agent sealed: it is nowhere in web2's state in clear
+    const repo = await t.prisma.backupRepository.findUniqueOrThrow({ where: { memberId } });
+    expect(repo.passwordEncrypted).not.toBe('');
+
+    await fs.rm(join(root, 'data.bin'));
+    await fs.writeFile(join(root, 'sub', 'page.html'), 'defaced\n');
+    await fs.writeFile(join(root, 'intruder.php'), '<?php ?>');
+    const restore = await t.http.post(`/api/sites/${dos}/backups/${run.snapshotId}/restore`).set(bearer(t.staffToken)).send({}).expect(202);
+    await succeeded(restore.body.operationId, 60_000);
+    expect((await fs.readFile(join(root, 'data.bin'))).equals(content)).toBe(true);
+    expect(await fs.readFile(join(root, 'sub', 'page.html'), 'utf8')).toBe('<p>dos</p>\n');
+    expect(await exists(join(root, 'intruder.php'))).toBe(false);
+    expect(await curl(web2, 'dos.fleet.example')).toBe(200);
+    const restored = (await t.http.get(`/api/sites/${dos}/backups`).set(bearer(t.staffToken)).expect(200)).body.items;
+    expect(restored.find((r: { kind: string }) => r.kind === 'restore')).toMatchObject({ status: 'succeeded', snapshotId: run.snapshotId });
+
+    // the API cannot read web2's own folder: it says so rather than streaming nothing
+    const download = await t.http.get(`/api/sites/${dos}/backups/latest/download`).set(bearer(t.staffToken)).expect(409);
+    expect(download.body.message).toMatch(new RegExp(`host ${web2.name}`));
+  }, 120_000);
 
   it("one agent's Redis credentials are refused on another host's queue and on the service's own keys", async () => {
     const [web1, web2] = agents;
