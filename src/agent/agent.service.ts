@@ -26,7 +26,7 @@ import type { AgentIdentity } from './agent-identity.js';
 import { HostEffects } from './host-effects.js';
 import { SiteApplier } from './site-applier.js';
 
-export const AGENT_VERSION = '0.2.0';
+export const AGENT_VERSION = '0.3.0';
 
 /** Commands a site storm sends at once: each waits for the applier's shared batch. */
 const CONCURRENCY = 500;
@@ -114,7 +114,7 @@ export class AgentService implements OnApplicationBootstrap, OnApplicationShutdo
       case 'site.apply':
         return this.applier.apply(data as SiteDesiredState);
       case 'site.remove':
-        return Promise.reject(new Error('site.remove is not offered by this agent version'));
+        return this.applier.remove(String(input.siteId), String(input.siteKey));
       case 'challenge.put':
         return this.effects.putChallenge(String(input.token), String(input.keyAuthorization));
       case 'challenge.remove':

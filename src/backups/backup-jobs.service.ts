@@ -21,6 +21,7 @@ import type { RunnableOperation } from '../core/operations/operation-runner.serv
 import { AgentClient } from '../hosts/agent-client.service.js';
 import { HostsService } from '../hosts/hosts.service.js';
 import { MailerService } from '../notifications/mailer.service.js';
+import { WebServerService } from '../web/web-server.service.js';
 import { backupFailedAlert } from './backup-alerts.js';
 import { BackupQuota } from './backup-quota.service.js';
 import { BackupStorage } from './backup-storage.service.js';
@@ -35,6 +36,12 @@ export type Trigger = 'manual' | 'scheduled';
 /** What a restore operation's row holds: never the member's key, which comes with the job (RestoreSecrets). */
 export interface RestorePayload {
   snapshotId: string;
+}
+
+/** What a move operation's row holds. */
+export interface MovePayload {
+  fromHostId: string;
+  toHostId: string;
 }
 
 /** Said when the key was held only by processes or a Redis that have since restarted. */
@@ -73,6 +80,7 @@ export class BackupJobs {
     private readonly hosts: HostsService,
     private readonly mailer: MailerService,
     private readonly quota: BackupQuota,
+    private readonly web: WebServerService,
   ) {}
 
   /**
@@ -158,6 +166,36 @@ export class BackupJobs {
       await this.call(site, 'backup.restore', command);
       return { snapshotId: payload.snapshotId };
     });
+  }
+
+  /**
+   * Each step can run again: until serving switches, the content is copied
+   * afresh (backup on the old host, restore on the new); once the site points
+   * at the new host, only the apply there and the removal from the old host
+   * are left, and both are idempotent.
+   */
+  async move(operation: RunnableOperation): Promise<void> {
+    const { fromHostId, toHostId } = operation.payload as MovePayload;
+    const site = await this.requireSite(operation.siteId);
+    if (site.hostId !== fromHostId && site.hostId !== toHostId) throw new PermanentJobError('the site was placed elsewhere meanwhile');
+    if (site.hostId === fromHostId) {
+      const from = await this.hosts.requireOnline(fromHostId);
+      const to = await this.hosts.requireOnline(toHostId);
+      const password = await this.storage.passwordOf(site.memberId);
+      const backup: BackupRunCommand = { site: siteRef(site), hook: site.policy?.preBackupHook ?? [], provider: { passwordSealed: sealTo(from.sealPublicKey!, password) } };
+      const copied = await this.agents.call<BackupValue>(fromHostId, 'backup.run', backup, { timeoutMs: LONG_COMMAND_MS });
+      const restore: BackupRestoreCommand = { site: siteRef(site), snapshotId: copied.snapshotId!, provider: { passwordSealed: sealTo(to.sealPublicKey!, password) } };
+      await this.agents.call(toHostId, 'backup.restore', restore, { timeoutMs: LONG_COMMAND_MS }).catch((error: Error) => {
+        if (error instanceof HostUnavailableError) throw error;
+        throw new Error(`host ${to.name} could not restore the snapshot host ${from.name} made (do both reach the same BACKUP_TARGET?): ${error.message}`);
+      });
+      await this.prisma.site.update({ where: { id: site.id }, data: { hostId: toHostId } });
+    }
+    // certificate, logging mode, defence: the desired state from Postgres, sealed to the new host
+    const applied = await this.web.apply(site.id);
+    if (!applied.ok) throw new Error(`the new host could not serve the site: ${applied.error}`);
+    const removed = await this.agents.call<{ removed: string[] }>(fromHostId, 'site.remove', { siteId: site.id, siteKey: site.primaryDomain });
+    await this.audit.record({ id: operation.actor, role: 'system' }, { action: 'sites.moved', targetType: 'site', targetId: site.id, changes: { fromHostId, toHostId, removedFromOldHost: removed.removed, operationId: operation.id } });
   }
 
   async deleteAll(operation: RunnableOperation): Promise<void> {

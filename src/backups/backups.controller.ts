@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import type { Actor } from '../core/auth/actor.js';
 import { CurrentActor, Roles } from '../core/auth/auth.decorators.js';
 import { OperationAccepted } from '../operations/operation-accepted.dto.js';
-import { BackupListView, BackupPolicyDto, BackupPolicyView, RestoreDto } from './backup-policy.dto.js';
+import { BackupListView, BackupPolicyDto, BackupPolicyView, RestoreDto, MoveSiteDto } from './backup-policy.dto.js';
 import { BackupsService } from './backups.service.js';
 
 @ApiTags('backups')
@@ -57,6 +57,16 @@ export class BackupsController {
     @Body() body: RestoreDto,
   ): Promise<OperationAccepted> {
     return this.backups.restore(actor, id, snapshotId, body);
+  }
+
+  @Post('move')
+  @Roles('staff')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Move the site to another host: its content through a backup and a restore, then serving; the old host keeps nothing of it' })
+  @ApiAcceptedResponse({ type: OperationAccepted })
+  @ApiConflictResponse({ description: 'the site is already on that host, is member custody, or a backup, restore, deletion or move is under way' })
+  move(@CurrentActor() actor: Actor, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: MoveSiteDto): Promise<OperationAccepted> {
+    return this.backups.move(actor, id, body.hostId);
   }
 
   @Get('backups/latest/download')

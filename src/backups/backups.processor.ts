@@ -44,6 +44,7 @@ export class BackupsProcessor extends WorkerHost implements OnApplicationBootstr
     'backups.drill': (job) => this.perSite(job, 'backups.drill', (siteId) => this.jobs.drill(siteId)),
     'backups.retention': (job) => this.perMember(job),
     'backups.reconcile': () => this.schedules.reconcile(),
+    'sites.move': (job) => this.runner.run(job as Job<OperationJobData>, (op) => this.jobs.move(op)),
   };
 
   process(job: Job): Promise<unknown> {

@@ -15,7 +15,7 @@ import { settlesWithin } from '../core/async/settles-within.js';
 import { ENQUEUE_BUDGET_MS, OperationsService } from '../core/operations/operations.service.js';
 import { SiteAccess } from '../sites/site-access.service.js';
 import type { BackupEntryView, BackupListView, BackupPolicyDto, BackupPolicyView, RestoreDto } from './backup-policy.dto.js';
-import type { RestorePayload } from './backup-jobs.service.js';
+import type { MovePayload, RestorePayload } from './backup-jobs.service.js';
 import { BackupQuota, inMib } from './backup-quota.service.js';
 import { BackupSchedules } from './backup-schedules.service.js';
 import { DownloadSlots } from './download-slots.js';
@@ -90,7 +90,7 @@ export class BackupsService {
       const site = await this.access.require(actor, siteId, tx);
       const policy = await tx.backupPolicy.findUnique({ where: { siteId } });
       if (!policy?.enabled) throw AppException.conflict('backups are not enabled for this site; PUT a backup policy first');
-      if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete'], tx)) {
+      if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete', 'sites.move'], tx)) {
         throw AppException.conflict('a backup, restore or deletion is already under way for this site');
       }
       if (actor.role === 'member') await this.assertManualBudget(tx, site.memberId);
@@ -109,6 +109,36 @@ export class BackupsService {
       return this.acceptRestore(tx, actor, siteId, snapshotId);
     });
     await this.operations.enqueue(op, { ...sealed });
+    return { operationId: op.id };
+  }
+
+  /**
+   * Moves the site to another host. Its content travels as a provider-custody
+   * snapshot (backup on the old host, restore on the new, which must reach the
+   * same repository: a shared BACKUP_TARGET); certificate, logging mode,
+   * defence and backup policy are in Postgres and go with the desired state.
+   * A member-custody site is refused: its content would pass through a
+   * snapshot the host can read, which the member chose against.
+   */
+  async move(actor: Actor, siteId: string, hostId: string): Promise<{ operationId: string }> {
+    const op = await this.prisma.$transaction(async (tx) => {
+      const site = await this.access.require(actor, siteId, tx);
+      const host = await tx.host.findUnique({ where: { id: hostId }, select: { id: true, name: true } });
+      if (!host) throw AppException.notFound('host');
+      if (site.hostId === hostId) throw AppException.conflict(`the site is already on host ${host.name}`);
+      const policy = await tx.backupPolicy.findUnique({ where: { siteId } });
+      if (policy?.keyCustody === 'member') {
+        throw AppException.conflict('a member-custody site is not moved by the service: its content would pass through a backup the host can read', [
+          { field: 'keyCustody', problems: ['member custody'] },
+        ]);
+      }
+      if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete', 'sites.move'], tx)) {
+        throw AppException.conflict('a backup, restore, deletion or move is already under way for this site');
+      }
+      const payload: MovePayload = { fromHostId: site.hostId, toHostId: hostId };
+      return this.operations.accept(tx, actor, { kind: 'sites.move', siteId, targetType: 'site', payload: { ...payload }, audit: { action: 'sites.move', changes: { ...payload } } });
+    });
+    await this.operations.enqueue(op);
     return { operationId: op.id };
   }
 
@@ -133,7 +163,7 @@ export class BackupsService {
 
   /** The restore operation and its audit entry, in the caller's transaction; one backup, restore or deletion at a time. */
   async acceptRestore(tx: Tx, actor: Actor, siteId: string, snapshotId: string, changes: Record<string, unknown> = {}) {
-    if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete'], tx)) {
+    if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete', 'sites.move'], tx)) {
       throw AppException.conflict('a backup, restore or deletion is already under way for this site');
     }
     const payload: RestorePayload = { snapshotId };
@@ -272,7 +302,7 @@ export class BackupsService {
   }
 
   private async createDeletion(tx: Tx, actor: Actor, siteId: string) {
-    if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete'], tx)) {
+    if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete', 'sites.move'], tx)) {
       throw AppException.conflict('a backup, restore or deletion is already under way for this site');
     }
     return this.operations.create(tx, actor, { kind: 'backups.delete', siteId, targetType: 'site' });

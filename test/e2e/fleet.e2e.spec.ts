@@ -328,4 +328,49 @@ describe('fleet: one control plane, an agent per web host (e2e)', () => {
       expect(files.filter((file) => file.endsWith(`.${agent.name}.example.conf`))).toHaveLength(10);
     }
   }, 120_000);
+  it('moves a site to another host: content byte-identical and served there, nothing of it left on the old host', async () => {
+    const web2 = agents[1];
+    const dos = (await t.prisma.site.findUniqueOrThrow({ where: { primaryDomain: 'dos.fleet.example' } })).id;
+    // a third host that reaches web2's repositories the way hosts share one remote backend (restic's local: backend here)
+    const created = await t.http.post('/api/hosts').set(bearer(t.staffToken)).send({ name: `web3-${Date.now().toString(36)}` }).expect(201);
+    const web3 = await prepareAgent(created.body.name, created.body.id);
+    web3.settings.BACKUP_TARGET = `local:${join(web2.settings.BACKUP_TARGET, 'restic')}`;
+    agents.push(web3);
+    startAgent(web3);
+    await eventually(async () => expect((await hostView(web3)).status).toBe('online'), 30_000, 250);
+
+    const oldRoot = join(web2.settings.SITES_ROOT, 'dos.fleet.example', 'public');
+    const content = randomBytes(200_000);
+    await fs.writeFile(join(oldRoot, 'moved.bin'), content);
+    await fs.writeFile(join(oldRoot, 'index.html'), '<p>dos, moving</p>\n');
+    // a visit on web2 leaves an (anonymised) log line there, which must not stay behind
+    expect(await curl(web2, 'dos.fleet.example')).toBe(200);
+    await eventually(async () => expect((await fs.readdir(join(web2.settings.ACCESS_LOG_DIR, 'dos.fleet.example'))).length).toBeGreaterThan(0));
+
+    const member = await t.token('member', memberId);
+    await t.http.post(`/api/sites/${dos}/move`).set(bearer(member)).send({ hostId: web3.hostId }).expect(403);
+    await t.http.post(`/api/sites/${dos}/move`).set(bearer(t.staffToken)).send({ hostId: 'nope' }).expect(400);
+    await t.http.post(`/api/sites/${dos}/move`).set(bearer(t.staffToken)).send({ hostId: web2.hostId }).expect(409);
+    const moved = await t.http.post(`/api/sites/${dos}/move`).set(bearer(t.staffToken)).send({ hostId: web3.hostId }).expect(202);
+    await succeeded(moved.body.operationId, 90_000);
+
+    const view = (await t.http.get(`/api/sites/${dos}`).set(bearer(t.staffToken)).expect(200)).body;
+    expect(view.hostId).toBe(web3.hostId);
+    const newRoot = join(web3.settings.SITES_ROOT, 'dos.fleet.example', 'public');
+    expect((await fs.readFile(join(newRoot, 'moved.bin'))).equals(content)).toBe(true);
+    expect((await fs.readFile(join(newRoot, 'sub', 'page.html'), 'utf8'))).toBe('<p>dos</p>\n');
+    // served by web3's nginx, with the logging mode it had (anonymized)
+    const page = spawnSync('curl', ['-s', '--max-time', '5', '--resolve', `dos.fleet.example:${web3.nginx.httpPort}:127.0.0.1`, `http://dos.fleet.example:${web3.nginx.httpPort}/`], { encoding: 'utf8' });
+    expect(page.stdout).toBe('<p>dos, moving</p>\n');
+    expect(await fs.readFile(join(web3.nginx.sitesDir, 'dos.fleet.example.conf'), 'utf8')).toMatch(/anonym/);
+    // nothing of it on web2: vhost, document root, logs, certificate folder; web2 no longer serves it
+    expect(await exists(join(web2.nginx.sitesDir, 'dos.fleet.example.conf'))).toBe(false);
+    expect(await exists(join(web2.settings.SITES_ROOT, 'dos.fleet.example'))).toBe(false);
+    expect(await exists(join(web2.settings.ACCESS_LOG_DIR, 'dos.fleet.example'))).toBe(false);
+    const web2State = spawnSync('grep', ['-rl', 'dos.fleet.example', web2.settings.STATE_DIR], { encoding: 'utf8' });
+    expect(web2State.stdout.split('\n').filter((line) => line && !line.includes('restic-cache'))).toEqual([]);
+    expect(await curl(web2, 'dos.fleet.example')).not.toBe(200);
+    const audit = await t.prisma.auditEvent.findFirst({ where: { action: 'sites.moved', targetId: dos } });
+    expect(audit?.changes).toMatchObject({ fromHostId: web2.hostId, toHostId: web3.hostId });
+  }, 180_000);
 });
