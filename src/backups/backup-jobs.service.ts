@@ -125,8 +125,8 @@ export class BackupJobs {
     const hostOf = new Map(sites.map((site) => [site.id, site.hostId]));
     const password = await this.storage.existingPasswordOf(memberId);
     const removed: string[] = [];
-    // each host prunes what lies on its own BACKUP_TARGET; one host being offline leaves the others' retention done
-    let unavailable: HostUnavailableError | undefined;
+    // each host prunes what lies on its own BACKUP_TARGET; one host offline or failing leaves the others' retention done and recorded
+    let failure: Error | undefined;
     for (const hostId of [...new Set(hostOf.values())]) {
       const here = policies.filter((p) => hostOf.get(p.siteId) === hostId);
       const providerSites = here.filter((p) => p.keyCustody === 'provider').map((p) => ({ siteId: p.siteId, rules: rulesOf(p) }));
@@ -136,14 +136,13 @@ export class BackupJobs {
         const command: BackupPruneCommand = { memberId, providerSites, memberSites, ...(password ? { provider: { passwordSealed: sealTo(host.sealPublicKey!, password) } } : {}) };
         removed.push(...(await this.agents.call<{ removed: string[] }>(hostId, 'backup.prune', command, { timeoutMs: LONG_COMMAND_MS })).removed);
       } catch (error) {
-        if (!(error instanceof HostUnavailableError)) throw error;
-        unavailable = error;
+        failure ??= error as Error;
       }
     }
     if (removed.length > 0) {
       await this.prisma.backupRun.updateMany({ where: { snapshotId: { in: removed }, site: { memberId }, deletedAt: null }, data: { deletedAt: new Date() } });
     }
-    if (unavailable) throw unavailable;
+    if (failure) throw failure;
     return { removed: removed.length };
   }
 
