@@ -21,6 +21,7 @@ export interface CommandDone {
 
 interface Waiter {
   resolve: (done: CommandDone) => void;
+  timer?: NodeJS.Timeout;
 }
 
 export interface CallOptions {
@@ -107,7 +108,7 @@ export class AgentClient implements OnModuleInit, OnApplicationShutdown {
       this.drop(commandId);
       throw error;
     }
-    const done = await answer;
+    const done = await this.patiently(host.id, commandId, answer, timeoutMs);
     if (!done) {
       this.hosts.forget(host.id);
       const now = await this.hosts.row(host.id);
@@ -121,6 +122,31 @@ export class AgentClient implements OnModuleInit, OnApplicationShutdown {
     return done.value as T;
   }
 
+  /**
+   * A long command (a backup may take hours) is waited for in slices of
+   * AGENT_COMMAND_TIMEOUT_SECONDS: between them the host is looked at again,
+   * and an agent gone offline ends the wait at once rather than at the end.
+   */
+  private async patiently(hostId: string, commandId: string, answer: Promise<CommandDone | undefined>, timeoutMs: number): Promise<CommandDone | undefined> {
+    const slice = this.config.fleet.commandTimeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= slice) return answer;
+      let timer: NodeJS.Timeout | undefined;
+      const pause = new Promise<'not yet'>((resolve) => (timer = setTimeout(() => resolve('not yet'), slice)));
+      const done = await Promise.race([answer, pause]);
+      clearTimeout(timer);
+      if (done !== 'not yet') return done;
+      this.hosts.forget(hostId);
+      const row = await this.hosts.row(hostId);
+      if (this.hosts.status(row) !== 'online') {
+        this.drop(commandId);
+        return undefined;
+      }
+    }
+  }
+
   private wait(commandId: string, timeoutMs: number): Promise<CommandDone | undefined> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -128,6 +154,7 @@ export class AgentClient implements OnModuleInit, OnApplicationShutdown {
         resolve(undefined);
       }, timeoutMs);
       const waiter: Waiter = {
+        timer,
         resolve: (done) => {
           clearTimeout(timer);
           resolve(done);
@@ -149,6 +176,7 @@ export class AgentClient implements OnModuleInit, OnApplicationShutdown {
   private drop(commandId: string, waiter?: Waiter): void {
     const list = this.waiters.get(commandId);
     if (!list) return;
+    for (const dropped of list) if (!waiter || dropped === waiter) clearTimeout(dropped.timer);
     const rest = waiter ? list.filter((candidate) => candidate !== waiter) : [];
     if (rest.length > 0) this.waiters.set(commandId, rest);
     else this.waiters.delete(commandId);

@@ -11,6 +11,7 @@ import { redisOptions } from '../../src/core/queue/redis-connection.js';
 import { NginxInstance, startNginx } from '../../scripts/lib/nginx-instance.js';
 import { freePorts } from '../../scripts/lib/ports.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env.js';
+import { forgetBackupSecrets } from '../support/backup-secrets.js';
 import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
 import { startWebStack, WebStack } from '../support/web-stack.js';
 
@@ -56,6 +57,8 @@ describe('fleet: one control plane, an agent per web host (e2e)', () => {
     for (const agent of agents) await stopAgent(agent);
     // the hosts of this suite are gone: later suites must not place sites on them
     await t?.prisma.host.updateMany({ where: { id: { in: agents.map((a) => a.hostId) } }, data: { stoppedAt: new Date() } });
+    // the backup secrets this suite's SECRETS_KEY sealed would be of no use to the next suite
+    if (t) await forgetBackupSecrets(t.prisma);
     await t?.close();
     for (const agent of agents) {
       await agent.nginx.stop();
