@@ -12,6 +12,8 @@ export const BACKUPS_JOBS = {
   'backups.drill': { queue: BACKUPS_QUEUE, attempts: 1, backoff: { type: 'fixed', delay: MINUTE }, operation: false },
   /** the keep rules, once a day per member repository (forget per site, one prune), not after every backup */
   'backups.retention': { queue: BACKUPS_QUEUE, attempts: 2, backoff: { type: 'exponential', delay: MINUTE }, operation: false },
+  /** moves a site to another host: backup on the old host, restore on the new, switch serving, clear the old host */
+  'sites.move': { queue: BACKUPS_QUEUE, attempts: 3, backoff: { type: 'exponential', delay: 10_000 }, operation: true },
   /** re-derives the per-site job schedulers from Postgres (Redis may have lost them) */
   'backups.reconcile': { queue: BACKUPS_QUEUE, attempts: 1, backoff: { type: 'fixed', delay: MINUTE }, operation: false },
 } as const satisfies Record<string, JobSpec>;

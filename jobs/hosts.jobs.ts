@@ -29,6 +29,18 @@ export const AGENT_COMMANDS = [
   'logs.retention',
   /** TLS handshakes to the site on this host: what certificate it serves */
   'served.probe',
+  /** back the site's document root up to this host's BACKUP_TARGET (restic, or an OpenPGP archive to the member's key) */
+  'backup.run',
+  /** restore a snapshot or archive into a staging folder and swap it in as the site's document root */
+  'backup.restore',
+  /** restic check of the member's repository, or the host signature of every archive of the site */
+  'backup.check',
+  /** restore the latest snapshot to a scratch folder and compare it (provider), or verify the latest archive (member) */
+  'backup.drill',
+  /** apply keep rules the control plane sends; returns the removed snapshot and archive ids */
+  'backup.prune',
+  /** delete every backup of the site on this host */
+  'backup.delete',
 ] as const;
 export type AgentCommand = (typeof AGENT_COMMANDS)[number];
 
@@ -51,7 +63,7 @@ export type AgentResultBody =
   | { type: 'heartbeat'; at: number; version: string; startedAt: number }
   | { type: 'stopping'; at: number }
   | { type: 'result'; commandId: string; command: AgentCommand; ok: true; value: unknown }
-  | { type: 'result'; commandId: string; command: AgentCommand; ok: false; error: string };
+  | { type: 'result'; commandId: string; command: AgentCommand; ok: false; error: string; permanent?: boolean };
 
 export type LoggingModeName = 'off' | 'anonymized' | 'full';
 
@@ -102,4 +114,62 @@ export interface ServedValue {
   names: string[];
   verified: boolean;
   verifyError?: string;
+}
+
+/** A site as a backup command names it; the agent finds its document root under its own SITES_ROOT. */
+export interface BackupSiteRef {
+  siteId: string;
+  memberId: string;
+  /** first domain: names the site's folder */
+  siteKey: string;
+}
+
+/** Provider custody: the member repository's password sealed to the agent (absent: the member has no repository yet). */
+export interface ProviderSecret {
+  passwordSealed?: string;
+}
+
+export interface BackupRunCommand {
+  site: BackupSiteRef;
+  /** staff's pre-backup hook, an argument array run in the document root */
+  hook: string[];
+  provider?: ProviderSecret;
+  /** member custody: the member's public key and the service's signing key (sealed) */
+  member?: { publicKey: string; signingKeySealed: string };
+}
+
+export interface BackupRestoreCommand {
+  site: BackupSiteRef;
+  snapshotId: string;
+  provider?: ProviderSecret;
+  /** member custody: the member's private key (and passphrase) for this one restore, sealed to the agent, held in memory only */
+  member?: { privateKeySealed: string; passphraseSealed?: string; signingPublicKey: string };
+}
+
+export interface BackupCheckCommand {
+  site: BackupSiteRef;
+  custody: 'provider' | 'member';
+  provider?: ProviderSecret;
+  signingPublicKey?: string;
+}
+
+export interface BackupPruneCommand {
+  memberId: string;
+  provider?: ProviderSecret;
+  providerSites: Array<{ siteId: string; rules: { keepDaily: number; keepWeekly: number; keepMonthly: number } }>;
+  memberSites: Array<{ siteId: string; rules: { keepDaily: number; keepWeekly: number; keepMonthly: number } }>;
+}
+
+export interface BackupDeleteCommand {
+  site: BackupSiteRef;
+  provider?: ProviderSecret;
+}
+
+/** What a backup or drill reports. */
+export interface BackupValue {
+  snapshotId?: string;
+  archivePath?: string;
+  files?: number;
+  bytesAdded?: number;
+  totalBytes?: number;
 }

@@ -210,12 +210,13 @@ async function overheadAndMemberCustody(root: string): Promise<void> {
 
     const member = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'bench' }], format: 'armored' });
     const custody = app.get(MemberCustody);
+    const signing = await app.get(BackupStorage).signingKey();
     const rates: number[] = [];
     console.log(`\n2. member custody (tar | gzip -1 → OpenPGP encrypt + sign, detached signature in the same pass)`);
     for (let r = 0; r < ROUNDS; r++) {
       let archiveBytes = 0;
       const seconds = await timed(async () => {
-        archiveBytes = (await custody.backup({ id: siteId, memberId, documentRoot }, member.publicKey)).totalBytes;
+        archiveBytes = (await custody.backup({ id: siteId, memberId, documentRoot }, member.publicKey, signing)).totalBytes;
       });
       rates.push(MB / seconds);
       console.log(`  ${MB} MB → ${(archiveBytes / 1048576).toFixed(1)} MB archive in ${seconds.toFixed(2)} s = ${(MB / seconds).toFixed(1)} MB/s (load ${load()})`);

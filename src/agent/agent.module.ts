@@ -14,10 +14,23 @@ import { HostEffects } from './host-effects.js';
 import { RevisionBook } from './revision-book.js';
 import { SiteApplier } from './site-applier.js';
 import { NginxWorkersCheck } from '../web/nginx-workers.check.js';
+import { ArchiveAdapter } from '../core/adapters/archive.adapter.js';
+import { PathExchange } from '../core/adapters/path-exchange.adapter.js';
+import { PgpAdapter } from '../core/adapters/pgp.adapter.js';
+import { StreamingProcessRunner } from '../core/adapters/process-stream.adapter.js';
+import { ResticAdapter } from '../core/adapters/restic.adapter.js';
+import { BackupHost } from '../backups/backup-host.js';
+import { BackupLocations } from '../backups/backup-locations.js';
+import { backupPriority, resticCache } from '../backups/backup.providers.js';
+import { FolderSwap } from '../backups/folder-swap.js';
+import { KeyedLock } from '../backups/keyed-lock.js';
+import { MemberCustody } from '../backups/member-custody.service.js';
+import { ProviderCustody } from '../backups/provider-custody.service.js';
 
 /**
  * The agent: everything that touches a web host (nginx files, reloads,
- * certificates and keys on disk, challenge answers, visitor logs) and nothing
+ * certificates and keys on disk, challenge answers, visitor logs, backups,
+ * restores and drills on BACKUP_TARGET) and nothing
  * else. ROLE=agent runs it alone, with no database and no secrets key;
  * ROLE=all runs it next to the control plane for the host made at first start.
  */
@@ -65,11 +78,24 @@ export class AgentModule {
           inject: [FilesAdapter],
           useFactory: (files: FilesAdapter) => new HostEffects(files, new LogFilesAdapter(), new ServedCertificateProbe(), config),
         },
+        {
+          provide: BackupHost,
+          inject: [ProcessRunner, FilesAdapter, AGENT_IDENTITY],
+          useFactory: (processes: ProcessRunner, files: FilesAdapter, id: AgentIdentity) => {
+            const locations = new BackupLocations(config);
+            const restic = new ResticAdapter(processes, { cacheDir: resticCache(config), priority: backupPriority(config) });
+            const archive = new ArchiveAdapter(new StreamingProcessRunner(), { priority: backupPriority(config) });
+            const provider = new ProviderCustody(restic, locations, new KeyedLock());
+            const member = new MemberCustody(new PgpAdapter(), archive, files, locations);
+            const swaps = new FolderSwap(config, new PathExchange(processes));
+            return new BackupHost(provider, member, swaps, processes, id.keys, config);
+          },
+        },
         AgentService,
         // what nginx's unprivileged workers can reach, checked at start
         NginxWorkersCheck,
       ],
-      exports: [AgentService, SiteApplier, NginxWorkersCheck],
+      exports: [AgentService, SiteApplier, NginxWorkersCheck, BackupHost],
     };
   }
 }

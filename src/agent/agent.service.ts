@@ -8,18 +8,25 @@ import {
   AgentResultBody,
   AgentResultJob,
   agentQueue,
+  BackupCheckCommand,
+  BackupDeleteCommand,
+  BackupPruneCommand,
+  BackupRestoreCommand,
+  BackupRunCommand,
   LoggingModeName,
   SiteDesiredState,
 } from '../../jobs/hosts.jobs.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { redisOptions } from '../core/queue/redis-connection.js';
+import { PermanentJobError } from '../core/operations/operation.errors.js';
+import { BackupHost } from '../backups/backup-host.js';
 import { AGENT_IDENTITY } from './agent-identity.js';
 import type { AgentIdentity } from './agent-identity.js';
 import { HostEffects } from './host-effects.js';
 import { SiteApplier } from './site-applier.js';
 
-export const AGENT_VERSION = '0.2.0';
+export const AGENT_VERSION = '0.3.0';
 
 /** Commands a site storm sends at once: each waits for the applier's shared batch. */
 const CONCURRENCY = 500;
@@ -42,6 +49,7 @@ export class AgentService implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(AGENT_IDENTITY) private readonly identity: AgentIdentity,
     private readonly applier: SiteApplier,
     private readonly effects: HostEffects,
+    private readonly backups: BackupHost,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -54,6 +62,8 @@ export class AgentService implements OnApplicationBootstrap, OnApplicationShutdo
     this.results = new Queue(AGENT_RESULTS_QUEUE, { connection, prefix: this.config.redisPrefix });
     this.results.on('error', (error) => this.logger.warn(`results queue: ${error.message}`));
     await this.identity.revisions.load();
+    const repaired = await this.backups.repair();
+    if (repaired > 0) this.logger.warn(`repaired ${repaired} folder swap(s) a crash had left half-done`);
     this.applier.start();
     this.worker = new Worker(agentQueue(this.identity.hostId), (job: Job<AgentCommandJob>) => this.run(job), {
       connection,
@@ -91,7 +101,9 @@ export class AgentService implements OnApplicationBootstrap, OnApplicationShutdo
     try {
       body = { type: 'result', commandId, command, ok: true, value: await this.handle(command, data) };
     } catch (error) {
-      body = { type: 'result', commandId, command, ok: false, error: (error as Error).message.slice(0, 2000) };
+      // a permanent failure (bad input, a tampered archive) is not worth another attempt: the control plane is told so
+      const permanent = error instanceof PermanentJobError ? { permanent: true } : {};
+      body = { type: 'result', commandId, command, ok: false, error: (error as Error).message.slice(0, 2000), ...permanent };
     }
     await this.post(body);
   }
@@ -102,7 +114,7 @@ export class AgentService implements OnApplicationBootstrap, OnApplicationShutdo
       case 'site.apply':
         return this.applier.apply(data as SiteDesiredState);
       case 'site.remove':
-        return Promise.reject(new Error('site.remove is not offered by this agent version'));
+        return this.applier.remove(String(input.siteId), String(input.siteKey));
       case 'challenge.put':
         return this.effects.putChallenge(String(input.token), String(input.keyAuthorization));
       case 'challenge.remove':
@@ -115,6 +127,18 @@ export class AgentService implements OnApplicationBootstrap, OnApplicationShutdo
         return this.effects.retention(input.sites as Array<{ siteId: string; siteKey: string; mode: LoggingModeName; retentionDays: number }>, new Date(Number(input.now)));
       case 'served.probe':
         return this.effects.served(input.domains as string[], typeof input.ca === 'string' ? input.ca : undefined);
+      case 'backup.run':
+        return this.backups.backup(data as BackupRunCommand);
+      case 'backup.restore':
+        return this.backups.restore(data as BackupRestoreCommand);
+      case 'backup.check':
+        return this.backups.check(data as BackupCheckCommand);
+      case 'backup.drill':
+        return this.backups.drill(data as BackupCheckCommand);
+      case 'backup.prune':
+        return this.backups.prune(data as BackupPruneCommand);
+      case 'backup.delete':
+        return this.backups.deleteAll(data as BackupDeleteCommand);
     }
   }
 

@@ -10,6 +10,8 @@ import { loggingHttpConf } from '../logging/logging-directives.js';
 import { normalizeDomain } from '../sites/domain-name.js';
 import { installCertificateFiles, removeCertificateFiles } from '../web/certificate-files.js';
 import { DefenceFiles } from '../web/defence-files.js';
+import { passKeyFile } from '../web/defence-assets.js';
+import { siteLogDir } from '../logging/logging-directives.js';
 import { SiteFolders } from '../web/site-folders.js';
 import { DEFAULT_SERVER_KEY, renderDefaultServer } from '../web/default-server.renderer.js';
 import { challengeDir, renderVhost } from '../web/vhost.renderer.js';
@@ -66,6 +68,23 @@ export class SiteApplier {
       this.pending.push({ state, resolve });
       this.schedule();
     });
+  }
+
+  /**
+   * Takes everything of a site off this host (it moved, or went): its nginx
+   * file (tested and reloaded without it), certificate and key, pass key,
+   * visitor logs and document root, and its entry in the revision book.
+   * Idempotent: what is already gone stays gone.
+   */
+  async remove(siteId: string, siteKeyAsked: string): Promise<{ siteId: string; removed: string[] }> {
+    const siteKey = checkedName(siteKeyAsked);
+    // throws NginxConfigError (file put back) when nginx would not run without it
+    await this.nginx.removeSite(siteKey);
+    const paths = [passKeyFile(this.config.stateDir, siteKey), siteLogDir(this.config.accessLogDir, siteKey), join(this.config.sitesRoot, siteKey)];
+    await removeCertificateFiles(this.files, this.config.stateDir, siteKey);
+    for (const path of paths) await fs.rm(path, { recursive: true, force: true });
+    await this.revisions.forget(siteId);
+    return { siteId, removed: ['vhost', 'certificate', 'pass key', 'logs', 'document root'] };
   }
 
   private schedule(): void {

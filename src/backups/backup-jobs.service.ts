@@ -1,27 +1,35 @@
-import { promises as fs } from 'node:fs';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { RestoreSecrets } from '../../jobs/catalog.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import type { AppConfig } from '../config/config.js';
-import { PgpKeyError, PgpMessageError } from '../core/adapters/pgp.adapter.js';
-import { ProcessRunner } from '../core/adapters/process.adapter.js';
+import type {
+  AgentCommand,
+  BackupCheckCommand,
+  BackupDeleteCommand,
+  BackupPruneCommand,
+  BackupRestoreCommand,
+  BackupRunCommand,
+  BackupSiteRef,
+  BackupValue,
+  ProviderSecret,
+} from '../../jobs/hosts.jobs.js';
 import type { Actor } from '../core/auth/actor.js';
 import { AuditService } from '../core/audit/audit.service.js';
+import { sealTo } from '../core/crypto/agent-keys.js';
 import { SecretsService } from '../core/crypto/secrets.service.js';
 import { PrismaService } from '../core/database/prisma.service.js';
-import { PermanentJobError } from '../core/operations/operation.errors.js';
+import { HostUnavailableError, PermanentJobError } from '../core/operations/operation.errors.js';
 import type { RunnableOperation } from '../core/operations/operation-runner.service.js';
+import { AgentClient } from '../hosts/agent-client.service.js';
+import { HostsService } from '../hosts/hosts.service.js';
 import { MailerService } from '../notifications/mailer.service.js';
+import { WebServerService } from '../web/web-server.service.js';
 import { backupFailedAlert } from './backup-alerts.js';
 import { BackupQuota } from './backup-quota.service.js';
-import { backupPriority } from './backup.providers.js';
-import { assertContainedDocumentRoot } from './document-root.guard.js';
-import { FolderSwap } from './folder-swap.js';
-import { ArchiveNotFound, ArchiveTampered, isArchiveId, MemberCustody } from './member-custody.service.js';
-import { BackupResult, ProviderCustody, SiteRef, SnapshotNotFound } from './provider-custody.service.js';
+import { BackupStorage } from './backup-storage.service.js';
+import { isArchiveId } from './member-custody.service.js';
 import type { KeepRules } from './retention.js';
 
-const HOOK_TIMEOUT_MS = 15 * 60_000;
+/** A backup, restore or drill may take long (hook, first backup of a big site): the control plane waits this long for the agent. */
+const LONG_COMMAND_MS = 6 * 3600_000;
 
 export type Trigger = 'manual' | 'scheduled';
 
@@ -30,12 +38,21 @@ export interface RestorePayload {
   snapshotId: string;
 }
 
+/** What a move operation's row holds. */
+export interface MovePayload {
+  fromHostId: string;
+  toHostId: string;
+}
+
 /** Said when the key was held only by processes or a Redis that have since restarted. */
 export const KEY_GONE = 'the member private key was held only in memory and is gone (a restart in between): send the key again with a new restore request';
 
 type RunKind = 'backup' | 'restore' | 'check' | 'drill';
 
-interface LoadedSite extends SiteRef {
+interface LoadedSite {
+  id: string;
+  memberId: string;
+  hostId: string;
   primaryDomain: string;
   contactEmail: string;
   policy: {
@@ -58,13 +75,12 @@ export class BackupJobs {
     private readonly prisma: PrismaService,
     private readonly secrets: SecretsService,
     private readonly audit: AuditService,
-    private readonly processes: ProcessRunner,
-    private readonly provider: ProviderCustody,
-    private readonly member: MemberCustody,
+    private readonly storage: BackupStorage,
+    private readonly agents: AgentClient,
+    private readonly hosts: HostsService,
     private readonly mailer: MailerService,
     private readonly quota: BackupQuota,
-    private readonly swaps: FolderSwap,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly web: WebServerService,
   ) {}
 
   /**
@@ -84,10 +100,8 @@ export class BackupJobs {
       site,
       'backup',
       policy.keyCustody,
-      async () => {
-        await assertContainedDocumentRoot(site.documentRoot, this.config.sitesRoot);
-        await this.runHook(site, policy.preBackupHook);
-        const result = await this.backupWith(site, policy);
+      async (seal) => {
+        const result = await this.backupWith(site, policy, seal);
         await this.prisma.backupPolicy.update({ where: { siteId }, data: { lastSuccessAt: new Date() } });
         return result;
       },
@@ -107,12 +121,28 @@ export class BackupJobs {
   async applyRetention(memberId: string): Promise<{ removed: number }> {
     const policies = await this.prisma.backupPolicy.findMany({ where: { enabled: true, site: { memberId } } });
     const rulesOf = (p: (typeof policies)[number]): KeepRules => ({ keepDaily: p.keepDaily, keepWeekly: p.keepWeekly, keepMonthly: p.keepMonthly });
-    const providerSites = policies.filter((p) => p.keyCustody === 'provider').map((p) => ({ siteId: p.siteId, rules: rulesOf(p) }));
-    const removed = await this.provider.prune(memberId, providerSites);
-    for (const policy of policies.filter((p) => p.keyCustody === 'member')) removed.push(...(await this.member.prune(policy.siteId, rulesOf(policy))));
+    const sites = await this.prisma.site.findMany({ where: { id: { in: policies.map((p) => p.siteId) } }, select: { id: true, hostId: true } });
+    const hostOf = new Map(sites.map((site) => [site.id, site.hostId]));
+    const password = await this.storage.existingPasswordOf(memberId);
+    const removed: string[] = [];
+    // each host prunes what lies on its own BACKUP_TARGET; one host offline or failing leaves the others' retention done and recorded
+    let failure: Error | undefined;
+    for (const hostId of [...new Set(hostOf.values())]) {
+      const here = policies.filter((p) => hostOf.get(p.siteId) === hostId);
+      const providerSites = here.filter((p) => p.keyCustody === 'provider').map((p) => ({ siteId: p.siteId, rules: rulesOf(p) }));
+      const memberSites = here.filter((p) => p.keyCustody === 'member').map((p) => ({ siteId: p.siteId, rules: rulesOf(p) }));
+      try {
+        const host = await this.hosts.requireOnline(hostId);
+        const command: BackupPruneCommand = { memberId, providerSites, memberSites, ...(password ? { provider: { passwordSealed: sealTo(host.sealPublicKey!, password) } } : {}) };
+        removed.push(...(await this.agents.call<{ removed: string[] }>(hostId, 'backup.prune', command, { timeoutMs: LONG_COMMAND_MS })).removed);
+      } catch (error) {
+        failure ??= error as Error;
+      }
+    }
     if (removed.length > 0) {
       await this.prisma.backupRun.updateMany({ where: { snapshotId: { in: removed }, site: { memberId }, deletedAt: null }, data: { deletedAt: new Date() } });
     }
+    if (failure) throw failure;
     return { removed: removed.length };
   }
 
@@ -120,28 +150,64 @@ export class BackupJobs {
     const payload = operation.payload as RestorePayload;
     const site = await this.requireSite(operation.siteId);
     const custody = isArchiveId(payload.snapshotId) ? 'member' : 'provider';
-    await this.recorded(site, 'restore', custody, async () => {
-      const staged = await this.swaps.stage(site.documentRoot, 'restore');
-      try {
-        await this.restoreInto(site, payload.snapshotId, secrets, staged.replacement);
-        await this.swaps.swap(staged);
-      } catch (error) {
-        await this.swaps.discard(staged);
-        throw permanentIfHopeless(error);
+    await this.recorded(site, 'restore', custody, async (seal) => {
+      const command: BackupRestoreCommand = { site: siteRef(site), snapshotId: payload.snapshotId };
+      if (custody === 'provider') command.provider = await this.providerSecret(site, seal, false);
+      else {
+        if (!secrets.sealedPrivateKey) throw new PermanentJobError(KEY_GONE);
+        // from SECRETS_KEY (the job's Redis data) to the agent's own key, without touching a disk on the way
+        command.member = {
+          privateKeySealed: seal(this.secrets.decrypt(secrets.sealedPrivateKey)),
+          ...(secrets.sealedPassphrase ? { passphraseSealed: seal(this.secrets.decrypt(secrets.sealedPassphrase)) } : {}),
+          signingPublicKey: (await this.storage.signingKey()).publicKey,
+        };
       }
+      await this.call(site, 'backup.restore', command);
       return { snapshotId: payload.snapshotId };
     });
   }
 
+  /**
+   * Each step can run again: until serving switches, the content is copied
+   * afresh (backup on the old host, restore on the new); once the site points
+   * at the new host, only the apply there and the removal from the old host
+   * are left, and both are idempotent.
+   */
+  async move(operation: RunnableOperation): Promise<void> {
+    const { fromHostId, toHostId } = operation.payload as MovePayload;
+    const site = await this.requireSite(operation.siteId);
+    if (site.hostId !== fromHostId && site.hostId !== toHostId) throw new PermanentJobError('the site was placed elsewhere meanwhile');
+    if (site.hostId === fromHostId) {
+      const from = await this.hosts.requireOnline(fromHostId);
+      const to = await this.hosts.requireOnline(toHostId);
+      const password = await this.storage.passwordOf(site.memberId);
+      const backup: BackupRunCommand = { site: siteRef(site), hook: site.policy?.preBackupHook ?? [], provider: { passwordSealed: sealTo(from.sealPublicKey!, password) } };
+      const copied = await this.agents.call<BackupValue>(fromHostId, 'backup.run', backup, { timeoutMs: LONG_COMMAND_MS });
+      const restore: BackupRestoreCommand = { site: siteRef(site), snapshotId: copied.snapshotId!, provider: { passwordSealed: sealTo(to.sealPublicKey!, password) } };
+      await this.agents.call(toHostId, 'backup.restore', restore, { timeoutMs: LONG_COMMAND_MS }).catch((error: Error) => {
+        if (error instanceof HostUnavailableError) throw error;
+        throw new Error(`host ${to.name} could not restore the snapshot host ${from.name} made (do both reach the same BACKUP_TARGET?): ${error.message}`);
+      });
+      await this.prisma.site.update({ where: { id: site.id }, data: { hostId: toHostId } });
+    }
+    // certificate, logging mode, defence: the desired state from Postgres, sealed to the new host
+    const applied = await this.web.apply(site.id);
+    if (!applied.ok) throw new Error(`the new host could not serve the site: ${applied.error}`);
+    const removed = await this.agents.call<{ removed: string[] }>(fromHostId, 'site.remove', { siteId: site.id, siteKey: site.primaryDomain });
+    await this.audit.record({ id: operation.actor, role: 'system' }, { action: 'sites.moved', targetType: 'site', targetId: site.id, changes: { fromHostId, toHostId, removedFromOldHost: removed.removed, operationId: operation.id } });
+  }
+
   async deleteAll(operation: RunnableOperation): Promise<void> {
     const site = await this.requireSite(operation.siteId);
-    const provider = await this.provider.deleteAll(site);
-    const member = await this.member.deleteAll(site.id);
+    const host = await this.hosts.requireOnline(site.hostId);
+    const seal = (plaintext: string) => sealTo(host.sealPublicKey!, plaintext);
+    const command: BackupDeleteCommand = { site: siteRef(site), provider: await this.providerSecret(site, seal, false) };
+    const deleted = await this.call<{ items: string[]; bytes: number }>(site, 'backup.delete', command);
     const actor: Actor = { id: operation.actor, role: 'system' };
-    const items = [...provider.items.map((id) => `restic snapshot ${id}`), ...member.items];
+    const items = deleted.items;
     await this.prisma.$transaction(async (tx) => {
       await tx.attestation.create({
-        data: { siteId: site.id, kind: 'backup-deletion', requestedBy: operation.actor, files: items, fileCount: items.length, bytes: BigInt(provider.bytes + member.bytes) },
+        data: { siteId: site.id, kind: 'backup-deletion', requestedBy: operation.actor, files: items, fileCount: items.length, bytes: BigInt(deleted.bytes) },
       });
       await tx.backupRun.updateMany({ where: { siteId: site.id, kind: 'backup', deletedAt: null }, data: { deletedAt: new Date() } });
       await this.audit.record(actor, { action: 'backups.delete', targetType: 'site', targetId: site.id, changes: { deleted: items.length, operationId: operation.id } }, tx);
@@ -151,28 +217,16 @@ export class BackupJobs {
   async check(siteId: string): Promise<void> {
     const site = await this.requireSite(siteId);
     const custody = site.policy?.keyCustody ?? 'provider';
-    await this.recorded(site, 'check', custody, async () => {
-      if (custody === 'provider') {
-        await this.provider.check(site);
-        return {};
-      }
-      const archives = await this.member.list(site.id);
-      const bad: string[] = [];
-      for (const archive of archives) if (!(await this.member.verify(archive))) bad.push(archive.id);
-      if (bad.length) throw new Error(`signature check failed for ${bad.join(', ')}`);
-      return { files: archives.length };
-    });
+    await this.recorded(site, 'check', custody, async (seal) => this.call<BackupValue>(site, 'backup.check', await this.checkCommand(site, custody, seal)));
   }
 
   async drill(siteId: string): Promise<void> {
     const site = await this.requireSite(siteId);
     const custody = site.policy?.keyCustody ?? 'provider';
-    await this.recorded(site, 'drill', custody, async () => {
-      if (custody === 'provider') {
-        const result = await this.provider.drill(site);
-        return { snapshotId: result.snapshotId, files: result.files, totalBytes: result.bytes };
-      }
-      return this.drillMemberArchive(site);
+    await this.recorded(site, 'drill', custody, async (seal) => {
+      const result = await this.call<BackupValue>(site, 'backup.drill', await this.checkCommand(site, custody, seal));
+      if (custody === 'member') await this.assertArchiveSize(site, result);
+      return result;
     });
   }
 
@@ -188,41 +242,37 @@ export class BackupJobs {
     return rows.map((r) => r.memberId);
   }
 
-  /** Signature and size: the archive on disk is the one the backup wrote, unaltered. */
-  private async drillMemberArchive(site: SiteRef): Promise<Partial<BackupResult>> {
-    const latest = await this.member.latest(site.id);
-    if (!latest) throw new Error('no archive to drill');
-    if (!(await this.member.verify(latest))) throw new Error(`archive ${latest.id} fails its signature check`);
-    const size = (await fs.stat(latest.path)).size;
-    const run = await this.prisma.backupRun.findFirst({ where: { siteId: site.id, snapshotId: latest.id, kind: 'backup' } });
-    if (run?.totalBytes != null && Number(run.totalBytes) !== size) {
-      throw new Error(`archive ${latest.id} is ${size} bytes, the backup wrote ${run.totalBytes}`);
+  /** Member drill: the archive on the host is the size the backup wrote (its signature the agent checked). */
+  private async assertArchiveSize(site: LoadedSite, result: BackupValue): Promise<void> {
+    const run = await this.prisma.backupRun.findFirst({ where: { siteId: site.id, snapshotId: result.snapshotId, kind: 'backup' } });
+    if (run?.totalBytes != null && Number(run.totalBytes) !== result.totalBytes) {
+      throw new Error(`archive ${result.snapshotId} is ${result.totalBytes} bytes, the backup wrote ${run.totalBytes}`);
     }
-    return { snapshotId: latest.id, archivePath: latest.path, totalBytes: size };
   }
 
-  private async backupWith(site: LoadedSite, policy: NonNullable<LoadedSite['policy']>): Promise<BackupResult> {
-    if (policy.keyCustody === 'provider') return this.provider.backup(site);
-    if (!policy.memberPublicKey) throw new PermanentJobError('member custody without a public key');
-    return this.member.backup(site, policy.memberPublicKey);
+  private async backupWith(site: LoadedSite, policy: NonNullable<LoadedSite['policy']>, seal: Seal): Promise<BackupValue> {
+    const command: BackupRunCommand = { site: siteRef(site), hook: policy.preBackupHook };
+    if (policy.keyCustody === 'provider') command.provider = await this.providerSecret(site, seal, true);
+    else {
+      if (!policy.memberPublicKey) throw new PermanentJobError('member custody without a public key');
+      command.member = { publicKey: policy.memberPublicKey, signingKeySealed: seal((await this.storage.signingKey()).privateKey) };
+    }
+    return this.call<BackupValue>(site, 'backup.run', command);
   }
 
-  private async restoreInto(site: SiteRef, snapshotId: string, secrets: RestoreSecrets, staging: string): Promise<void> {
-    if (!isArchiveId(snapshotId)) return this.provider.restoreInto(site, snapshotId, staging);
-    if (!secrets.sealedPrivateKey) throw new PermanentJobError(KEY_GONE);
-    const key = {
-      privateKey: this.secrets.decrypt(secrets.sealedPrivateKey),
-      ...(secrets.sealedPassphrase ? { passphrase: this.secrets.decrypt(secrets.sealedPassphrase) } : {}),
-    };
-    await this.member.restoreInto(site.id, snapshotId, key, staging);
+  private async checkCommand(site: LoadedSite, custody: 'provider' | 'member', seal: Seal): Promise<BackupCheckCommand> {
+    if (custody === 'provider') return { site: siteRef(site), custody, provider: await this.providerSecret(site, seal, false) };
+    return { site: siteRef(site), custody, signingPublicKey: (await this.storage.signingKey()).publicKey };
   }
 
-  private async runHook(site: SiteRef, hook: string[]): Promise<void> {
-    if (hook.length === 0) return;
-    const options = { cwd: site.documentRoot, timeoutMs: HOOK_TIMEOUT_MS, prefix: backupPriority(this.config) };
-    await this.processes.runChecked(hook[0], hook.slice(1), options).catch((error: Error) => {
-      throw new Error(`pre-backup hook failed: ${error.message}`);
-    });
+  /** The member repository's password sealed to the site's agent; `create`: a first backup makes the repository. */
+  private async providerSecret(site: LoadedSite, seal: Seal, create: boolean): Promise<ProviderSecret> {
+    const password = create ? await this.storage.passwordOf(site.memberId) : await this.storage.existingPasswordOf(site.memberId);
+    return password === undefined ? {} : { passwordSealed: seal(password) };
+  }
+
+  private call<T>(site: LoadedSite, command: AgentCommand, data: unknown): Promise<T> {
+    return this.agents.call<T>(site.hostId, command, data, { timeoutMs: LONG_COMMAND_MS });
   }
 
   /**
@@ -233,13 +283,16 @@ export class BackupJobs {
     site: LoadedSite,
     kind: RunKind,
     custody: 'provider' | 'member',
-    work: () => Promise<Partial<BackupResult>>,
+    work: (seal: Seal) => Promise<BackupValue>,
     lastAttempt = true,
   ): Promise<void> {
+    // an offline host makes the work wait (an operation says so); it is not a run that failed
+    const host = await this.hosts.requireOnline(site.hostId);
+    const seal: Seal = (plaintext) => sealTo(host.sealPublicKey!, plaintext);
     const started = Date.now();
     const run = await this.prisma.backupRun.create({ data: { siteId: site.id, kind, custody } });
     try {
-      const result = await work();
+      const result = await work(seal);
       await this.prisma.backupRun.update({
         where: { id: run.id },
         data: {
@@ -254,6 +307,10 @@ export class BackupJobs {
         },
       });
     } catch (error) {
+      if (error instanceof HostUnavailableError) {
+        await this.prisma.backupRun.delete({ where: { id: run.id } });
+        throw error;
+      }
       const message = (error as Error).message.slice(0, 2000);
       await this.prisma.backupRun.update({ where: { id: run.id }, data: { status: 'failed', error: message, durationMs: Date.now() - started, finishedAt: new Date() } });
       this.logger.error(`${kind} of site ${site.id} failed: ${message}`);
@@ -274,7 +331,7 @@ export class BackupJobs {
     return {
       id: site.id,
       memberId: site.memberId,
-      documentRoot: site.documentRoot,
+      hostId: site.hostId,
       primaryDomain: site.primaryDomain,
       contactEmail: site.member.contactEmail,
       policy: site.backupPolicy,
@@ -282,7 +339,8 @@ export class BackupJobs {
   }
 }
 
-function permanentIfHopeless(error: unknown): unknown {
-  const hopeless = [PgpKeyError, PgpMessageError, ArchiveNotFound, ArchiveTampered, SnapshotNotFound].some((type) => error instanceof type);
-  return hopeless ? new PermanentJobError((error as Error).message) : error;
+type Seal = (plaintext: string) => string;
+
+function siteRef(site: LoadedSite): BackupSiteRef {
+  return { siteId: site.id, memberId: site.memberId, siteKey: site.primaryDomain };
 }

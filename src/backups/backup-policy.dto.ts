@@ -8,6 +8,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsUUID,
   Matches,
   MaxLength,
   Max,
@@ -149,4 +150,10 @@ export class BackupEntryView {
 
 export class BackupListView {
   @ApiProperty({ type: [BackupEntryView] }) items!: BackupEntryView[];
+}
+
+export class MoveSiteDto {
+  @ApiProperty({ description: 'the host the site moves to' })
+  @IsUUID()
+  hostId!: string;
 }

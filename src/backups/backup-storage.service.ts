@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
@@ -7,6 +6,7 @@ import { PgpAdapter } from '../core/adapters/pgp.adapter.js';
 import type { ResticRepo } from '../core/adapters/restic.adapter.js';
 import { SecretsService } from '../core/crypto/secrets.service.js';
 import { PrismaService } from '../core/database/prisma.service.js';
+import { BackupLocations } from './backup-locations.js';
 
 export interface HostSigningKey {
   privateKey: string;
@@ -16,14 +16,14 @@ export interface HostSigningKey {
 
 const SIGNING_KEY_ID = 'host';
 
-/** A restic backend URL (`sftp:`, `s3:`, `rest:`...) rather than a local folder. */
-export function isBackendUrl(target: string): boolean {
-  return /^[a-z0-9]+:/i.test(target) && !target.startsWith('/');
-}
+export { isBackendUrl } from './backup-locations.js';
 
 /**
- * Where backups live and the secrets that open (provider custody) or sign
- * (member custody) them. Secrets are kept encrypted with SECRETS_KEY.
+ * The control plane's side of backup storage: the secrets that open
+ * (provider custody) or sign (member custody) backups, kept encrypted with
+ * SECRETS_KEY and sent to a site's agent sealed to that agent's own key.
+ * Where the backups lie is each agent's BACKUP_TARGET (BackupLocations); the
+ * location in a repository row is where this process's BACKUP_TARGET puts it.
  */
 @Injectable()
 export class BackupStorage {
@@ -46,14 +46,14 @@ export class BackupStorage {
     return row ? { repository: row.location, password: this.secrets.decrypt(row.passwordEncrypted) } : undefined;
   }
 
-  memberArchiveDir(siteId: string): string {
-    // Archives are plain files: with a remote restic backend they stay on local disk.
-    const base = isBackendUrl(this.config.backupTarget) ? join(this.config.stateDir, 'backups') : this.config.backupTarget;
-    return join(base, 'member-custody', siteId);
+  /** The member repository's password, made with its row on first use. */
+  async passwordOf(memberId: string): Promise<string> {
+    return (await this.repositoryOf(memberId)).password;
   }
 
-  scratchDir(): string {
-    return join(this.config.stateDir, 'backup-scratch');
+  /** The password if the member ever had a repository; never creates one. */
+  async existingPasswordOf(memberId: string): Promise<string | undefined> {
+    return (await this.existingRepositoryOf(memberId))?.password;
   }
 
   /** The host's OpenPGP signing key, generated once. It can sign, never decrypt. */
@@ -71,8 +71,7 @@ export class BackupStorage {
   }
 
   private locationFor(memberId: string): string {
-    const target = this.config.backupTarget;
-    return isBackendUrl(target) ? `${target.replace(/\/+$/, '')}/${memberId}` : join(target, 'restic', memberId);
+    return new BackupLocations(this.config).repositoryOf(memberId);
   }
 
   private async createSigningKey() {

@@ -9,7 +9,7 @@ import { ProcessRunner } from '../core/adapters/process.adapter.js';
 import { StreamingProcessRunner } from '../core/adapters/process-stream.adapter.js';
 import { ResticAdapter } from '../core/adapters/restic.adapter.js';
 
-function resticCache(config: AppConfig): string {
+export function resticCache(config: AppConfig): string {
   return join(config.stateDir, 'restic-cache');
 }
 

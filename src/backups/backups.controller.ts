@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import type { Actor } from '../core/auth/actor.js';
 import { CurrentActor, Roles } from '../core/auth/auth.decorators.js';
 import { OperationAccepted } from '../operations/operation-accepted.dto.js';
-import { BackupListView, BackupPolicyDto, BackupPolicyView, RestoreDto } from './backup-policy.dto.js';
+import { BackupListView, BackupPolicyDto, BackupPolicyView, RestoreDto, MoveSiteDto } from './backup-policy.dto.js';
 import { BackupsService } from './backups.service.js';
 
 @ApiTags('backups')
@@ -59,11 +59,22 @@ export class BackupsController {
     return this.backups.restore(actor, id, snapshotId, body);
   }
 
+  @Post('move')
+  @Roles('staff')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Move the site to another host: its content through a backup and a restore, then serving; the old host keeps nothing of it' })
+  @ApiAcceptedResponse({ type: OperationAccepted })
+  @ApiConflictResponse({ description: 'the site is already on that host, is member custody, or a backup, restore, deletion or move is under way' })
+  move(@CurrentActor() actor: Actor, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: MoveSiteDto): Promise<OperationAccepted> {
+    return this.backups.move(actor, id, body.hostId);
+  }
+
   @Get('backups/latest/download')
   @Roles('staff', 'member')
   @ApiOperation({ summary: 'The latest backup as a streamed archive: a tar (provider custody) or the OpenPGP-encrypted tar.gz (member custody)' })
   @ApiProduces('application/x-tar', 'application/pgp-encrypted')
   @ApiTooManyRequestsResponse({ description: 'the member already has DOWNLOADS_PER_MEMBER downloads running; Retry-After says when to try again' })
+  @ApiConflictResponse({ description: "the backups lie on another host's own BACKUP_TARGET (or disk, for member custody), which this API cannot read; the message names the host" })
   async download(@CurrentActor() actor: Actor, @Param('id', new ParseUUIDPipe()) id: string, @Res() res: Response): Promise<void> {
     const download = await this.backups.latestDownload(actor, id);
     res.setHeader('Content-Type', download.contentType);

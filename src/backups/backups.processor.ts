@@ -1,6 +1,6 @@
 import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import { JobsOfQueue, OperationJobData, QUEUE, RestoreJobData } from '../../jobs/catalog.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
@@ -44,6 +44,7 @@ export class BackupsProcessor extends WorkerHost implements OnApplicationBootstr
     'backups.drill': (job) => this.perSite(job, 'backups.drill', (siteId) => this.jobs.drill(siteId)),
     'backups.retention': (job) => this.perMember(job),
     'backups.reconcile': () => this.schedules.reconcile(),
+    'sites.move': (job) => this.runner.run(job as Job<OperationJobData>, (op) => this.jobs.move(op)),
   };
 
   process(job: Job): Promise<unknown> {
@@ -53,10 +54,15 @@ export class BackupsProcessor extends WorkerHost implements OnApplicationBootstr
   /** The sealed key leaves Redis with the restore, whatever its outcome: a finished job keeps only the operation id. */
   private async restore(job: Job<RestoreJobData>): Promise<unknown> {
     const { operationId, sealedPrivateKey, sealedPassphrase } = job.data;
+    let waitingForHost = false;
     try {
       return await this.runner.run(job, (op) => this.jobs.restore(op, { sealedPrivateKey, sealedPassphrase }));
+    } catch (error) {
+      // the site's host is offline: the restore waits for it, and needs the key when it returns
+      waitingForHost = error instanceof DelayedError;
+      throw error;
     } finally {
-      if (sealedPrivateKey || sealedPassphrase) await job.updateData({ operationId }).catch(() => undefined);
+      if ((sealedPrivateKey || sealedPassphrase) && !waitingForHost) await job.updateData({ operationId }).catch(() => undefined);
     }
   }
 

@@ -15,12 +15,14 @@ import { settlesWithin } from '../core/async/settles-within.js';
 import { ENQUEUE_BUDGET_MS, OperationsService } from '../core/operations/operations.service.js';
 import { SiteAccess } from '../sites/site-access.service.js';
 import type { BackupEntryView, BackupListView, BackupPolicyDto, BackupPolicyView, RestoreDto } from './backup-policy.dto.js';
-import type { RestorePayload } from './backup-jobs.service.js';
+import type { MovePayload, RestorePayload } from './backup-jobs.service.js';
 import { BackupQuota, inMib } from './backup-quota.service.js';
 import { BackupSchedules } from './backup-schedules.service.js';
 import { DownloadSlots } from './download-slots.js';
 import { isArchiveId, MemberCustody } from './member-custody.service.js';
 import { ProviderCustody } from './provider-custody.service.js';
+import { BackupLocations } from './backup-locations.js';
+import { BackupStorage } from './backup-storage.service.js';
 import { shortestGapMinutes } from './schedule-gap.js';
 
 const DEFAULTS = { schedule: '0 3 * * *', keepDaily: 7, keepWeekly: 4, keepMonthly: 6 };
@@ -52,6 +54,8 @@ export class BackupsService {
     private readonly member: MemberCustody,
     private readonly downloads: DownloadSlots,
     private readonly quota: BackupQuota,
+    private readonly locations: BackupLocations,
+    private readonly storage: BackupStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -86,7 +90,7 @@ export class BackupsService {
       const site = await this.access.require(actor, siteId, tx);
       const policy = await tx.backupPolicy.findUnique({ where: { siteId } });
       if (!policy?.enabled) throw AppException.conflict('backups are not enabled for this site; PUT a backup policy first');
-      if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete'], tx)) {
+      if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete', 'sites.move'], tx)) {
         throw AppException.conflict('a backup, restore or deletion is already under way for this site');
       }
       if (actor.role === 'member') await this.assertManualBudget(tx, site.memberId);
@@ -105,6 +109,36 @@ export class BackupsService {
       return this.acceptRestore(tx, actor, siteId, snapshotId);
     });
     await this.operations.enqueue(op, { ...sealed });
+    return { operationId: op.id };
+  }
+
+  /**
+   * Moves the site to another host. Its content travels as a provider-custody
+   * snapshot (backup on the old host, restore on the new, which must reach the
+   * same repository: a shared BACKUP_TARGET); certificate, logging mode,
+   * defence and backup policy are in Postgres and go with the desired state.
+   * A member-custody site is refused: its content would pass through a
+   * snapshot the host can read, which the member chose against.
+   */
+  async move(actor: Actor, siteId: string, hostId: string): Promise<{ operationId: string }> {
+    const op = await this.prisma.$transaction(async (tx) => {
+      const site = await this.access.require(actor, siteId, tx);
+      const host = await tx.host.findUnique({ where: { id: hostId }, select: { id: true, name: true } });
+      if (!host) throw AppException.notFound('host');
+      if (site.hostId === hostId) throw AppException.conflict(`the site is already on host ${host.name}`);
+      const policy = await tx.backupPolicy.findUnique({ where: { siteId } });
+      if (policy?.keyCustody === 'member') {
+        throw AppException.conflict('a member-custody site is not moved by the service: its content would pass through a backup the host can read', [
+          { field: 'keyCustody', problems: ['member custody'] },
+        ]);
+      }
+      if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete', 'sites.move'], tx)) {
+        throw AppException.conflict('a backup, restore, deletion or move is already under way for this site');
+      }
+      const payload: MovePayload = { fromHostId: site.hostId, toHostId: hostId };
+      return this.operations.accept(tx, actor, { kind: 'sites.move', siteId, targetType: 'site', payload: { ...payload }, audit: { action: 'sites.move', changes: { ...payload } } });
+    });
+    await this.operations.enqueue(op);
     return { operationId: op.id };
   }
 
@@ -129,7 +163,7 @@ export class BackupsService {
 
   /** The restore operation and its audit entry, in the caller's transaction; one backup, restore or deletion at a time. */
   async acceptRestore(tx: Tx, actor: Actor, siteId: string, snapshotId: string, changes: Record<string, unknown> = {}) {
-    if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete'], tx)) {
+    if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete', 'sites.move'], tx)) {
       throw AppException.conflict('a backup, restore or deletion is already under way for this site');
     }
     const payload: RestorePayload = { snapshotId };
@@ -153,16 +187,37 @@ export class BackupsService {
     }
   }
 
-  private async openLatest(site: { id: string; memberId: string; documentRoot: string; primaryDomain: string }, siteId: string): Promise<Download> {
+  private async openLatest(site: { id: string; memberId: string; hostId: string; documentRoot: string; primaryDomain: string }, siteId: string): Promise<Download> {
     const policy = await this.prisma.backupPolicy.findUnique({ where: { siteId } });
+    await this.assertReadableHere(site.hostId, policy?.keyCustody ?? 'provider');
     if (policy?.keyCustody === 'member') {
       const archive = await this.member.latest(siteId);
       if (!archive) throw AppException.notFound('backup');
       return { stream: this.member.latestStream(archive), filename: `${site.primaryDomain}-${archive.id}.tar.gz.pgp`, contentType: 'application/pgp-encrypted' };
     }
-    const tar = await this.provider.latestTar(site);
+    const password = await this.storage.existingPasswordOf(site.memberId);
+    const tar = await this.provider.latestTar({ ...site, ...(password !== undefined ? { password } : {}) });
     if (!tar) throw AppException.notFound('backup');
     return { stream: tar, filename: `${site.primaryDomain}-latest.tar`, contentType: 'application/x-tar' };
+  }
+
+  /**
+   * The API streams a download itself (an agent's answers travel through
+   * Redis, no place for a site's whole archive). It can when the backups lie
+   * where this process reads them: on its own host's BACKUP_TARGET (ROLE=all,
+   * a site of the local host), or, for restic snapshots, in the one remote
+   * backend every host shares. Member-custody archives stay on their host's disk.
+   */
+  private async assertReadableHere(hostId: string, custody: 'provider' | 'member'): Promise<void> {
+    const host = await this.prisma.host.findUnique({ where: { id: hostId }, select: { name: true } });
+    const local = this.config.role === 'all' && host?.name === this.config.fleet.localHostName;
+    if (local || (custody === 'provider' && this.locations.shared)) return;
+    const where = custody === 'member' ? 'on its host\'s own disk' : 'on its host\'s own BACKUP_TARGET';
+    throw AppException.conflict(
+      `the backups of this site are kept ${where} (host ${host?.name ?? hostId}), which this API cannot read: ` +
+        'restore them on the host, or use one shared remote BACKUP_TARGET (sftp:, s3:, rest:) for provider custody',
+      [{ field: 'download', problems: [`backups held by host ${host?.name ?? hostId}`] }],
+    );
   }
 
   /** BACKUP_MANUAL_PER_HOUR per member, over all its sites: "back up now" cannot become a loop. */
@@ -247,7 +302,7 @@ export class BackupsService {
   }
 
   private async createDeletion(tx: Tx, actor: Actor, siteId: string) {
-    if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete'], tx)) {
+    if (await this.operations.pendingFor(siteId, ['backups.run', 'backups.restore', 'backups.delete', 'sites.move'], tx)) {
       throw AppException.conflict('a backup, restore or deletion is already under way for this site');
     }
     return this.operations.create(tx, actor, { kind: 'backups.delete', siteId, targetType: 'site' });

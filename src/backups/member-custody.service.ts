@@ -2,11 +2,10 @@ import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Injectable } from '@nestjs/common';
 import { ArchiveAdapter } from '../core/adapters/archive.adapter.js';
 import { FilesAdapter } from '../core/adapters/files.adapter.js';
 import { PgpAdapter } from '../core/adapters/pgp.adapter.js';
-import { BackupStorage } from './backup-storage.service.js';
+import { BackupLocations } from './backup-locations.js';
 import { listFiles } from './folder-swap.js';
 import type { BackupResult, Deleted, SiteRef } from './provider-custody.service.js';
 import { KeepRules, selectRetention } from './retention.js';
@@ -42,21 +41,21 @@ export function isArchiveId(id: string): boolean {
 
 /**
  * Member custody: each backup is a tar.gz of the site encrypted to the
- * member's OpenPGP key, signed by the host inside and with a detached
- * signature over the ciphertext. The host keeps nothing that decrypts it.
+ * member's OpenPGP key, signed by the service's signing key inside and with a
+ * detached signature over the ciphertext. The host keeps nothing that
+ * decrypts it. Runs on the site's agent; the signing key comes sealed with
+ * each backup command and is held in memory only.
  */
-@Injectable()
 export class MemberCustody {
   constructor(
     private readonly pgp: PgpAdapter,
     private readonly archive: ArchiveAdapter,
     private readonly files: FilesAdapter,
-    private readonly storage: BackupStorage,
+    private readonly locations: BackupLocations,
   ) {}
 
-  async backup(site: SiteRef, memberPublicKey: string, now = new Date()): Promise<BackupResult> {
-    const key = await this.storage.signingKey();
-    const dir = this.storage.memberArchiveDir(site.id);
+  async backup(site: SiteRef, memberPublicKey: string, key: { privateKey: string }, now = new Date()): Promise<BackupResult> {
+    const dir = this.locations.memberArchiveDir(site.id);
     await fs.mkdir(dir, { recursive: true });
     const id = archiveIdOf(now);
     const path = join(dir, `${id}${SUFFIX}`);
@@ -78,7 +77,7 @@ export class MemberCustody {
   }
 
   async list(siteId: string): Promise<MemberArchive[]> {
-    const dir = this.storage.memberArchiveDir(siteId);
+    const dir = this.locations.memberArchiveDir(siteId);
     const names = await fs.readdir(dir).catch(() => [] as string[]);
     return names
       .filter((name) => name.endsWith(SUFFIX) && !name.startsWith('.'))
@@ -98,18 +97,17 @@ export class MemberCustody {
   }
 
   /** Checks the host's signature over the ciphertext: integrity without the member's key. */
-  async verify(archive: MemberArchive): Promise<boolean> {
+  async verify(archive: MemberArchive, signingPublicKey: string): Promise<boolean> {
     const signature = await fs.readFile(archive.signaturePath, 'utf8').catch(() => undefined);
     if (signature === undefined) return false;
-    return this.pgp.verifyDetached(archive.path, signature, (await this.storage.signingKey()).publicKey);
+    return this.pgp.verifyDetached(archive.path, signature, signingPublicKey);
   }
 
   /** Verifies, decrypts and unpacks into `target` (a staging folder the caller swaps in). */
-  async restoreInto(siteId: string, archiveId: string, key: MemberKey, target: string): Promise<void> {
+  async restoreInto(siteId: string, archiveId: string, key: MemberKey, publicKey: string, target: string): Promise<void> {
     const archive = (await this.list(siteId)).find((a) => a.id === archiveId);
     if (!archive) throw new ArchiveNotFound(archiveId);
-    if (!(await this.verify(archive))) throw new ArchiveTampered(archiveId);
-    const { publicKey } = await this.storage.signingKey();
+    if (!(await this.verify(archive, publicKey))) throw new ArchiveTampered(archiveId);
     const plaintext = await this.pgp.decryptStream({ input: createReadStream(archive.path), memberPrivateKey: key.privateKey, passphrase: key.passphrase, verifyWith: publicKey });
     await this.archive.unpack(plaintext, target);
   }
@@ -126,7 +124,7 @@ export class MemberCustody {
     const archives = await this.list(siteId);
     let bytes = 0;
     for (const archive of archives) bytes += (await fs.stat(archive.path)).size;
-    await fs.rm(this.storage.memberArchiveDir(siteId), { recursive: true, force: true });
+    await fs.rm(this.locations.memberArchiveDir(siteId), { recursive: true, force: true });
     return { items: archives.map((a) => a.path), bytes };
   }
 

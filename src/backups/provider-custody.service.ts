@@ -1,8 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
-import { Injectable } from '@nestjs/common';
 import { BackupRequest, ResticAdapter, ResticError, ResticErrorReason, ResticRepo, Snapshot } from '../core/adapters/restic.adapter.js';
-import { BackupStorage } from './backup-storage.service.js';
+import { BackupLocations } from './backup-locations.js';
 import { listFiles, siblingFolder } from './folder-swap.js';
 import { KeyedLock } from './keyed-lock.js';
 import { keepsEverything, KeepRules } from './retention.js';
@@ -11,6 +10,12 @@ export interface SiteRef {
   id: string;
   memberId: string;
   documentRoot: string;
+}
+
+/** A site as its host's provider custody opens it: the repository password comes with each command, sealed to the agent. */
+export interface ProviderSite extends SiteRef {
+  /** the member repository's password; undefined when the control plane never made one (no backups yet) */
+  password?: string;
 }
 
 export interface BackupResult {
@@ -33,19 +38,19 @@ export function siteTag(siteId: string): string {
 }
 
 /**
- * Provider custody: one restic repository per member, each snapshot tagged
- * with its site. Deduplicated and incremental; the host can restore alone.
+ * Provider custody: one restic repository per member on the host's
+ * BACKUP_TARGET, each snapshot tagged with its site. Deduplicated and
+ * incremental; the host can restore alone. Runs on the site's agent.
  */
-@Injectable()
 export class ProviderCustody {
   constructor(
     private readonly restic: ResticAdapter,
-    private readonly storage: BackupStorage,
+    private readonly locations: BackupLocations,
     private readonly lock: KeyedLock,
   ) {}
 
   /** One restic process per backup: the repository is created only when restic finds none. */
-  async backup(site: SiteRef, signal?: AbortSignal): Promise<BackupResult> {
+  async backup(site: ProviderSite, signal?: AbortSignal): Promise<BackupResult> {
     return this.withRepo(site, async (repo) => {
       const request: BackupRequest = { path: site.documentRoot, tags: [siteTag(site.id)], signal };
       const summary = await this.restic.backup(repo, request).catch(async (error: unknown) => {
@@ -58,9 +63,9 @@ export class ProviderCustody {
   }
 
   /** Applies each site's keep rules in the member's repository, then prunes once for all of them; returns the removed snapshot ids. */
-  async prune(memberId: string, sites: { siteId: string; rules: KeepRules }[]): Promise<string[]> {
+  async prune(memberId: string, password: string | undefined, sites: { siteId: string; rules: KeepRules }[]): Promise<string[]> {
     const ruled = sites.filter((site) => !keepsEverything(site.rules));
-    const repo = ruled.length > 0 ? await this.storage.existingRepositoryOf(memberId) : undefined;
+    const repo = ruled.length > 0 ? this.existing(memberId, password) : undefined;
     if (!repo) return [];
     return this.lock.with(repo.repository, async () => {
       const removed: string[] = [];
@@ -72,25 +77,28 @@ export class ProviderCustody {
     });
   }
 
-  async snapshots(site: SiteRef): Promise<Snapshot[]> {
-    const repo = await this.storage.existingRepositoryOf(site.memberId);
+  async snapshots(site: ProviderSite): Promise<Snapshot[]> {
+    const repo = this.existing(site.memberId, site.password);
     if (!repo) return [];
-    return this.restic.snapshots(repo, { tags: [siteTag(site.id)] });
+    return this.restic.snapshots(repo, { tags: [siteTag(site.id)] }).catch((error: unknown) => {
+      if (error instanceof ResticError && error.reason === ResticErrorReason.NoRepository) return [];
+      throw error;
+    });
   }
 
-  async restoreInto(site: SiteRef, snapshotId: string, target: string): Promise<void> {
-    const repo = await this.requireRepo(site);
+  async restoreInto(site: ProviderSite, snapshotId: string, target: string): Promise<void> {
+    const repo = this.requireRepo(site);
     await this.assertSnapshotOfSite(repo, site, snapshotId);
     await this.restic.restore(repo, snapshotId, target);
   }
 
   /** Restores the latest snapshot to a scratch folder and compares it with the snapshot's own listing. */
-  async drill(site: SiteRef): Promise<{ snapshotId: string; files: number; bytes: number }> {
+  async drill(site: ProviderSite): Promise<{ snapshotId: string; files: number; bytes: number }> {
     const latest = (await this.snapshots(site)).at(-1);
     if (!latest) throw new Error('no snapshot to drill');
-    const repo = await this.requireRepo(site);
-    await fs.mkdir(this.storage.scratchDir(), { recursive: true });
-    const scratch = await siblingFolder(`${this.storage.scratchDir()}/drill`, site.id);
+    const repo = this.requireRepo(site);
+    await fs.mkdir(this.locations.scratchDir(), { recursive: true });
+    const scratch = await siblingFolder(`${this.locations.scratchDir()}/drill`, site.id);
     try {
       await this.restic.restore(repo, latest.id, scratch);
       const expected = (await this.restic.ls(repo, latest.id)).filter((e) => e.type === 'file');
@@ -102,36 +110,41 @@ export class ProviderCustody {
     }
   }
 
-  async check(site: SiteRef): Promise<void> {
-    const repo = await this.requireRepo(site);
+  async check(site: ProviderSite): Promise<void> {
+    const repo = this.requireRepo(site);
     await this.lock.with(repo.repository, () => this.restic.check(repo, { readDataSubset: CHECK_SUBSET }));
   }
 
-  async deleteAll(site: SiteRef): Promise<Deleted> {
-    const repo = await this.storage.existingRepositoryOf(site.memberId);
+  async deleteAll(site: ProviderSite): Promise<Deleted> {
+    const repo = this.existing(site.memberId, site.password);
     if (!repo) return { items: [], bytes: 0 };
     return this.lock.with(repo.repository, async () => {
-      const ids = (await this.restic.snapshots(repo, { tags: [siteTag(site.id)] })).map((s) => s.id);
+      const ids = (await this.snapshots(site)).map((s) => s.id);
+      if (ids.length === 0) return { items: [], bytes: 0 };
       await this.restic.forgetIds(repo, ids);
       return { items: ids, bytes: 0 };
     });
   }
 
   /** The latest snapshot as a tar stream, or undefined when there is none. */
-  async latestTar(site: SiteRef): Promise<Readable | undefined> {
+  async latestTar(site: ProviderSite): Promise<Readable | undefined> {
     const latest = (await this.snapshots(site)).at(-1);
     if (!latest) return undefined;
-    const repo = await this.requireRepo(site);
+    const repo = this.requireRepo(site);
     return this.restic.dump(repo, latest.id, { archive: 'tar' });
   }
 
-  private async withRepo<T>(site: SiteRef, work: (repo: ResticRepo) => Promise<T>): Promise<T> {
-    const repo = await this.storage.repositoryOf(site.memberId);
+  private async withRepo<T>(site: ProviderSite, work: (repo: ResticRepo) => Promise<T>): Promise<T> {
+    const repo = this.requireRepo(site);
     return this.lock.with(repo.repository, () => work(repo));
   }
 
-  private async requireRepo(site: SiteRef): Promise<ResticRepo> {
-    const repo = await this.storage.existingRepositoryOf(site.memberId);
+  private existing(memberId: string, password: string | undefined): ResticRepo | undefined {
+    return password === undefined ? undefined : { repository: this.locations.repositoryOf(memberId), password };
+  }
+
+  private requireRepo(site: ProviderSite): ResticRepo {
+    const repo = this.existing(site.memberId, site.password);
     if (!repo) throw new Error('this site has no provider-custody backups');
     return repo;
   }

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { AgentCommand, AgentCommandJob, agentQueue } from '../../jobs/hosts.jobs.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { HostUnavailableError } from '../core/operations/operation.errors.js';
+import { HostUnavailableError, PermanentJobError } from '../core/operations/operation.errors.js';
 import { redisOptions } from '../core/queue/redis-connection.js';
 import { offlineSince } from './host-status.js';
 import { HostRow, HostsService } from './hosts.service.js';
@@ -15,10 +15,13 @@ export interface CommandDone {
   ok: boolean;
   value?: unknown;
   error?: string;
+  /** the agent says another attempt would fail the same way */
+  permanent?: boolean;
 }
 
 interface Waiter {
   resolve: (done: CommandDone) => void;
+  timer?: NodeJS.Timeout;
 }
 
 export interface CallOptions {
@@ -105,15 +108,43 @@ export class AgentClient implements OnModuleInit, OnApplicationShutdown {
       this.drop(commandId);
       throw error;
     }
-    const done = await answer;
+    const done = await this.patiently(host.id, commandId, answer, timeoutMs);
     if (!done) {
       this.hosts.forget(host.id);
       const now = await this.hosts.row(host.id);
       if (this.hosts.status(now) !== 'online') throw new HostUnavailableError(now.name, offlineSince(now));
       throw new Error(`host ${host.name} did not answer "${command}" within ${Math.round(timeoutMs / 1000)} s`);
     }
-    if (!done.ok) throw new Error(done.error ?? `host ${host.name} could not do "${command}"`);
+    if (!done.ok) {
+      const message = done.error ?? `host ${host.name} could not do "${command}"`;
+      throw done.permanent ? new PermanentJobError(message) : new Error(message);
+    }
     return done.value as T;
+  }
+
+  /**
+   * A long command (a backup may take hours) is waited for in slices of
+   * AGENT_COMMAND_TIMEOUT_SECONDS: between them the host is looked at again,
+   * and an agent gone offline ends the wait at once rather than at the end.
+   */
+  private async patiently(hostId: string, commandId: string, answer: Promise<CommandDone | undefined>, timeoutMs: number): Promise<CommandDone | undefined> {
+    const slice = this.config.fleet.commandTimeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= slice) return answer;
+      let timer: NodeJS.Timeout | undefined;
+      const pause = new Promise<'not yet'>((resolve) => (timer = setTimeout(() => resolve('not yet'), slice)));
+      const done = await Promise.race([answer, pause]);
+      clearTimeout(timer);
+      if (done !== 'not yet') return done;
+      this.hosts.forget(hostId);
+      const row = await this.hosts.row(hostId);
+      if (this.hosts.status(row) !== 'online') {
+        this.drop(commandId);
+        return undefined;
+      }
+    }
   }
 
   private wait(commandId: string, timeoutMs: number): Promise<CommandDone | undefined> {
@@ -123,6 +154,7 @@ export class AgentClient implements OnModuleInit, OnApplicationShutdown {
         resolve(undefined);
       }, timeoutMs);
       const waiter: Waiter = {
+        timer,
         resolve: (done) => {
           clearTimeout(timer);
           resolve(done);
@@ -144,6 +176,7 @@ export class AgentClient implements OnModuleInit, OnApplicationShutdown {
   private drop(commandId: string, waiter?: Waiter): void {
     const list = this.waiters.get(commandId);
     if (!list) return;
+    for (const dropped of list) if (!waiter || dropped === waiter) clearTimeout(dropped.timer);
     const rest = waiter ? list.filter((candidate) => candidate !== waiter) : [];
     if (rest.length > 0) this.waiters.set(commandId, rest);
     else this.waiters.delete(commandId);

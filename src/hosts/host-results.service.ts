@@ -78,7 +78,7 @@ export class HostResultsService implements OnApplicationBootstrap, OnApplication
           const value = body.value as SiteApplyValue;
           if (value.ok) await this.applied.push({ hostId: job.hostId, siteId: value.siteId, revision: value.revision, mode: value.loggingMode ?? null });
         }
-        await this.agents.announce({ commandId: body.commandId, ok: body.ok, ...(body.ok ? { value: body.value } : { error: body.error }) });
+        await this.agents.announce({ commandId: body.commandId, ok: body.ok, ...(body.ok ? { value: body.value } : { error: body.error, ...(body.permanent ? { permanent: true } : {}) }) });
     }
   }
 

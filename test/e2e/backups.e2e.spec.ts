@@ -18,6 +18,7 @@ import { MemberCustody } from '../../src/backups/member-custody.service.js';
 import { siteTag } from '../../src/backups/provider-custody.service.js';
 import { readTree, writeTree } from '../support/file-tree.js';
 import { Mail, startSmtpSink } from '../support/smtp-sink.js';
+import { forgetBackupSecrets } from '../support/backup-secrets.js';
 import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
 import { testConfig, TEST_REDIS_URL } from '../support/test-env.js';
 
@@ -69,6 +70,8 @@ describe('backups (e2e: real restic, real OpenPGP, real Postgres and Redis)', ()
   }, 120_000);
 
   afterAll(async () => {
+    // suites share one database, each with its own SECRETS_KEY: the next one must not find secrets it cannot open
+    if (t) await forgetBackupSecrets(t.prisma);
     await t?.close();
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
     await fs.rm(root, { recursive: true, force: true });
@@ -358,7 +361,8 @@ describe('backups (e2e: real restic, real OpenPGP, real Postgres and Redis)', ()
       const site = await newSite();
       await t.http.put(`/api/sites/${site.id}/backup-policy`).set(staff).send({ enabled: true, keyCustody: 'member', memberPublicKey: memberKey.publicKey, ...rules }).expect(200);
       const custody = t.app.get(MemberCustody);
-      for (const time of PAST) await custody.backup(site, memberKey.publicKey, new Date(time));
+      const signing = await t.app.get(BackupStorage).signingKey();
+      for (const time of PAST) await custody.backup(site, memberKey.publicKey, signing, new Date(time));
       const fresh = await backupNow(site);
       expect(await custody.list(site.id)).toHaveLength(PAST.length + 1);
 

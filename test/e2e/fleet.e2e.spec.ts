@@ -1,4 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { agentQueue } from '../../jobs/hosts.jobs.js';
 import { redisOptions } from '../../src/core/queue/redis-connection.js';
 import { NginxInstance, startNginx } from '../../scripts/lib/nginx-instance.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/test-env.js';
+import { forgetBackupSecrets } from '../support/backup-secrets.js';
 import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
 import { startWebStack, WebStack } from '../support/web-stack.js';
 
@@ -54,6 +56,8 @@ describe('fleet: one control plane, an agent per web host (e2e)', () => {
     for (const agent of agents) await stopAgent(agent);
     // the hosts of this suite are gone: later suites must not place sites on them
     await t?.prisma.host.updateMany({ where: { id: { in: agents.map((a) => a.hostId) } }, data: { stoppedAt: new Date() } });
+    // the backup secrets this suite's SECRETS_KEY sealed would be of no use to the next suite
+    if (t) await forgetBackupSecrets(t.prisma);
     await t?.close();
     for (const agent of agents) {
       await agent.nginx.stop();
@@ -107,6 +111,8 @@ describe('fleet: one control plane, an agent per web host (e2e)', () => {
         ...(nginx.workerUser ? { NGINX_WORKER_USER: nginx.workerUser } : {}),
         SITES_ROOT: join(dir, 'www'),
         STATE_DIR: join(dir, 'state'),
+        // host-local: each agent backs up to its own folder
+        BACKUP_TARGET: join(dir, 'backups'),
         ACCESS_LOG_DIR: join(dir, 'logs'),
         SITE_HTTP_PORT: String(httpPort),
         SITE_HTTPS_PORT: String(httpsPort),
@@ -251,6 +257,47 @@ describe('fleet: one control plane, an agent per web host (e2e)', () => {
     }
   }, 150_000);
 
+  it("backups: a site on web2 is backed up to web2's own BACKUP_TARGET and restored byte-identical on web2's disk", async () => {
+    const [web1, web2] = agents;
+    const dos = (await t.prisma.site.findUniqueOrThrow({ where: { primaryDomain: 'dos.fleet.example' } })).id;
+    const root = join(web2.settings.SITES_ROOT, 'dos.fleet.example', 'public');
+    const content = randomBytes(300_000);
+    await fs.mkdir(join(root, 'sub'), { recursive: true });
+    await fs.writeFile(join(root, 'data.bin'), content);
+    await fs.writeFile(join(root, 'sub', 'page.html'), '<p>dos</p>\n');
+    await t.http.put(`/api/sites/${dos}/backup-policy`).set(bearer(t.staffToken)).send({ enabled: true, keyCustody: 'provider' }).expect(200);
+    const backup = await t.http.post(`/api/sites/${dos}/backups`).set(bearer(t.staffToken)).expect(202);
+    await succeeded(backup.body.operationId, 60_000);
+    const runs = (await t.http.get(`/api/sites/${dos}/backups`).set(bearer(t.staffToken)).expect(200)).body.items;
+    const run = runs.find((r: { kind: string }) => r.kind === 'backup');
+    expect(run).toMatchObject({ status: 'succeeded', custody: 'provider' });
+    expect(run.files).toBeGreaterThanOrEqual(2);
+
+    // on web2's BACKUP_TARGET, nowhere else
+    expect(await exists(join(web2.settings.BACKUP_TARGET, 'restic', memberId, 'config'))).toBe(true);
+    expect(await exists(join(web1.settings.BACKUP_TARGET, 'restic', memberId))).toBe(false);
+    expect(await exists(join(t.config.backupTarget, 'restic', memberId))).toBe(false);
+    // the restic password reached the agent sealed: it is nowhere in web2's state in clear
+    const repo = await t.prisma.backupRepository.findUniqueOrThrow({ where: { memberId } });
+    expect(repo.passwordEncrypted).not.toBe('');
+
+    await fs.rm(join(root, 'data.bin'));
+    await fs.writeFile(join(root, 'sub', 'page.html'), 'defaced\n');
+    await fs.writeFile(join(root, 'intruder.php'), '<?php ?>');
+    const restore = await t.http.post(`/api/sites/${dos}/backups/${run.snapshotId}/restore`).set(bearer(t.staffToken)).send({}).expect(202);
+    await succeeded(restore.body.operationId, 60_000);
+    expect((await fs.readFile(join(root, 'data.bin'))).equals(content)).toBe(true);
+    expect(await fs.readFile(join(root, 'sub', 'page.html'), 'utf8')).toBe('<p>dos</p>\n');
+    expect(await exists(join(root, 'intruder.php'))).toBe(false);
+    expect(await curl(web2, 'dos.fleet.example')).toBe(200);
+    const restored = (await t.http.get(`/api/sites/${dos}/backups`).set(bearer(t.staffToken)).expect(200)).body.items;
+    expect(restored.find((r: { kind: string }) => r.kind === 'restore')).toMatchObject({ status: 'succeeded', snapshotId: run.snapshotId });
+
+    // the API cannot read web2's own folder: it says so rather than streaming nothing
+    const download = await t.http.get(`/api/sites/${dos}/backups/latest/download`).set(bearer(t.staffToken)).expect(409);
+    expect(download.body.message).toMatch(new RegExp(`host ${web2.name}`));
+  }, 120_000);
+
   it("one agent's Redis credentials are refused on another host's queue and on the service's own keys", async () => {
     const [web1, web2] = agents;
     const options = { ...redisOptions(web1.settings.REDIS_URL), maxRetriesPerRequest: 1 };
@@ -319,4 +366,49 @@ describe('fleet: one control plane, an agent per web host (e2e)', () => {
       expect(files.filter((file) => file.endsWith(`.${agent.name}.example.conf`))).toHaveLength(10);
     }
   }, 120_000);
+  it('moves a site to another host: content byte-identical and served there, nothing of it left on the old host', async () => {
+    const web2 = agents[1];
+    const dos = (await t.prisma.site.findUniqueOrThrow({ where: { primaryDomain: 'dos.fleet.example' } })).id;
+    // a third host that reaches web2's repositories the way hosts share one remote backend (restic's local: backend here)
+    const created = await t.http.post('/api/hosts').set(bearer(t.staffToken)).send({ name: `web3-${Date.now().toString(36)}` }).expect(201);
+    const web3 = await prepareAgent(created.body.name, created.body.id, '127.0.0.4');
+    web3.settings.BACKUP_TARGET = `local:${join(web2.settings.BACKUP_TARGET, 'restic')}`;
+    agents.push(web3);
+    startAgent(web3);
+    await eventually(async () => expect((await hostView(web3)).status).toBe('online'), 30_000, 250);
+
+    const oldRoot = join(web2.settings.SITES_ROOT, 'dos.fleet.example', 'public');
+    const content = randomBytes(200_000);
+    await fs.writeFile(join(oldRoot, 'moved.bin'), content);
+    await fs.writeFile(join(oldRoot, 'index.html'), '<p>dos, moving</p>\n');
+    // a visit on web2 leaves an (anonymised) log line there, which must not stay behind
+    expect(await curl(web2, 'dos.fleet.example')).toBe(200);
+    await eventually(async () => expect((await fs.readdir(join(web2.settings.ACCESS_LOG_DIR, 'dos.fleet.example'))).length).toBeGreaterThan(0));
+
+    const member = await t.token('member', memberId);
+    await t.http.post(`/api/sites/${dos}/move`).set(bearer(member)).send({ hostId: web3.hostId }).expect(403);
+    await t.http.post(`/api/sites/${dos}/move`).set(bearer(t.staffToken)).send({ hostId: 'nope' }).expect(400);
+    await t.http.post(`/api/sites/${dos}/move`).set(bearer(t.staffToken)).send({ hostId: web2.hostId }).expect(409);
+    const moved = await t.http.post(`/api/sites/${dos}/move`).set(bearer(t.staffToken)).send({ hostId: web3.hostId }).expect(202);
+    await succeeded(moved.body.operationId, 90_000);
+
+    const view = (await t.http.get(`/api/sites/${dos}`).set(bearer(t.staffToken)).expect(200)).body;
+    expect(view.hostId).toBe(web3.hostId);
+    const newRoot = join(web3.settings.SITES_ROOT, 'dos.fleet.example', 'public');
+    expect((await fs.readFile(join(newRoot, 'moved.bin'))).equals(content)).toBe(true);
+    expect((await fs.readFile(join(newRoot, 'sub', 'page.html'), 'utf8'))).toBe('<p>dos</p>\n');
+    // served by web3's nginx, with the logging mode it had (anonymized)
+    const page = spawnSync('curl', ['-s', '--max-time', '5', '--resolve', `dos.fleet.example:${web3.nginx.httpPort}:${web3.nginx.listenAddress}`, `http://dos.fleet.example:${web3.nginx.httpPort}/`], { encoding: 'utf8' });
+    expect(page.stdout).toBe('<p>dos, moving</p>\n');
+    expect(await fs.readFile(join(web3.nginx.sitesDir, 'dos.fleet.example.conf'), 'utf8')).toMatch(/anonym/);
+    // nothing of it on web2: vhost, document root, logs, certificate folder; web2 no longer serves it
+    expect(await exists(join(web2.nginx.sitesDir, 'dos.fleet.example.conf'))).toBe(false);
+    expect(await exists(join(web2.settings.SITES_ROOT, 'dos.fleet.example'))).toBe(false);
+    expect(await exists(join(web2.settings.ACCESS_LOG_DIR, 'dos.fleet.example'))).toBe(false);
+    const web2State = spawnSync('grep', ['-rl', 'dos.fleet.example', web2.settings.STATE_DIR], { encoding: 'utf8' });
+    expect(web2State.stdout.split('\n').filter((line) => line && !line.includes('restic-cache'))).toEqual([]);
+    expect(await curl(web2, 'dos.fleet.example')).not.toBe(200);
+    const audit = await t.prisma.auditEvent.findFirst({ where: { action: 'sites.moved', targetId: dos } });
+    expect(audit?.changes).toMatchObject({ fromHostId: web2.hostId, toHostId: web3.hostId });
+  }, 180_000);
 });

@@ -6,6 +6,7 @@ import * as openpgp from 'openpgp';
 import type { SMTPServer } from 'smtp-server';
 import { readTree, writeTree } from '../support/file-tree.js';
 import { Mail, startSmtpSink } from '../support/smtp-sink.js';
+import { forgetBackupSecrets } from '../support/backup-secrets.js';
 import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.js';
 import { testConfig } from '../support/test-env.js';
 
@@ -45,9 +46,12 @@ describe('restore requests (e2e: a member asks, staff restores with real restic)
       }),
     );
     staff = bearer(t.staffToken);
+    // suites share one database, each with its own SECRETS_KEY: a signing key another suite sealed cannot be opened here
+    await forgetBackupSecrets(t.prisma);
   }, 120_000);
 
   afterAll(async () => {
+    if (t) await forgetBackupSecrets(t.prisma);
     await t?.close();
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
     await fs.rm(root, { recursive: true, force: true });

@@ -2,7 +2,10 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import 'reflect-metadata';
-import { BackupsWorkerModule } from '../../src/backups/backups.worker.module.js';
+import type { Provider } from '@nestjs/common';
+import { AgentModule } from '../../src/agent/agent.module.js';
+import { BackupHost } from '../../src/backups/backup-host.js';
+import type { AppConfig } from '../../src/config/config.js';
 import { FolderSwap, StagedSwap } from '../../src/backups/folder-swap.js';
 import { PathExchange } from '../../src/core/adapters/path-exchange.adapter.js';
 import { ProcessRunner } from '../../src/core/adapters/process.adapter.js';
@@ -113,12 +116,14 @@ describe('folder swap: journalled, repaired after a crash at any point (real fil
     expect(await readTree(target)).toEqual(NEW);
   });
 
-  it('a worker repairs at start: the start hook settles the journal, and every worker has the hook', async () => {
+  it('an agent repairs at start: the start hook settles the journal, and every agent (the host that restores) has it', async () => {
     const swap = await staged();
     await fs.rename(swap.target, swap.aside);
     await swaps().onApplicationBootstrap();
     expect(await readTree(target)).toEqual(OLD);
     expect(await leftovers()).toEqual([]);
-    expect(Reflect.getMetadata('providers', BackupsWorkerModule)).toContain(FolderSwap);
+    // restores run on the site's agent, which repairs its swaps (BackupHost.repair) before it takes commands
+    const providers = (AgentModule.forRoot({ role: 'agent' } as AppConfig).providers ?? []) as Provider[];
+    expect(providers.some((p) => p === BackupHost || (typeof p === 'object' && 'provide' in p && p.provide === BackupHost))).toBe(true);
   });
 });
