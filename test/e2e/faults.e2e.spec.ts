@@ -185,8 +185,13 @@ describe('faults in a storm (e2e: the built service as its own process, killed, 
 
   async function start(): Promise<void> {
     const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    const keep = (chunk: Buffer) => {
+      output.push(chunk.toString());
+      // kept beside the run's folder for a person reading a failure
+      if (process.env.KEEP_TEST_DIRS) void fs.appendFile(`${dir}.service.log`, chunk);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
     service = child;
     await waitHealthy(port, child).catch((error: Error) => {
       throw new Error(`the service did not come up: ${error.message}\n${output.join('').slice(-4000)}`);
@@ -469,7 +474,8 @@ describe('faults in a storm (e2e: the built service as its own process, killed, 
       const allowed = (a: Answer) =>
         a.status === 503 && a.retryAfter && faults.some((f) => f.allows503 && a.at >= f.start - 1000 && a.at <= (f.end ?? Date.now()) + CUT_GRACE_MS);
       const bad = answers.filter((a) => a.status !== undefined && a.status >= 500 && !allowed(a));
-      expect(bad.map((a) => `${a.method} ${a.path} ${a.status} ${a.body?.slice(0, 200)}`)).toEqual([]);
+      const during = (a: Answer) => faults.filter((f) => a.at >= f.start - 1000 && a.at <= (f.end ?? Date.now()) + CUT_GRACE_MS).map((f) => f.name).join(', ') || 'no fault';
+      expect(bad.map((a) => `${a.method} ${a.path} ${a.status} (${during(a)}) ${a.body?.slice(0, 200)}`)).toEqual([]);
       // no answer at all only while the service was killed and restarting
       const unanswered = answers.filter((a) => a.status === undefined);
       expect(unanswered.filter((a) => !['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET'].includes(a.error!))).toEqual([]);
