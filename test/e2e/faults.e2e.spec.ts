@@ -422,13 +422,19 @@ describe('faults in a storm (e2e: the built service as its own process, killed, 
     const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await admin.connect();
     let terminated = 0;
+    const hit: Answer[] = [];
+    const site = sites.find((s) => s.group === 'https')!;
     for (let round = 0; round < 3; round += 1) {
       const res = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
       terminated += res.rowCount ?? 0;
+      // requests right after: the pool still holds the connections the server has ended
+      hit.push(...(await Promise.all([call('GET', `/api/sites/${site.id}`), call('GET', '/api/operations?limit=5'), call('GET', `/api/sites/${sites[1].id}`), call('GET', '/api/members')])));
       await new Promise((resolve) => setTimeout(resolve, 700));
     }
     await admin.end();
-    const site = sites.find((s) => s.group === 'https')!;
+    const summary = new Map<string, number>();
+    for (const answer of hit) summary.set(`${answer.status ?? answer.error}${answer.retryAfter ? ' with Retry-After' : ''}`, (summary.get(`${answer.status ?? answer.error}${answer.retryAfter ? ' with Retry-After' : ''}`) ?? 0) + 1);
+    entry.notes.push(`reads sent right after each round: ${[...summary].map(([k, v]) => `${v}× ${k}`).join(', ')}`);
     const after = await must('PUT', `/api/sites/${site.id}/logging`, { mode: 'full', retentionDays: 1 }, [202], 60_000);
     site.mode = 'full';
     entry.end = Date.now();
@@ -454,6 +460,8 @@ describe('faults in a storm (e2e: the built service as its own process, killed, 
     expect(Object.values(finished)).toEqual(ids.map(() => 'succeeded'));
     entry.notes.push(`${ids.length} other sites' changes ${[...new Set(Object.values(finished))].join('/')}`);
     await eventually(async () => expect(await fs.readFile(file, 'utf8')).toContain(broken.domain), 60_000, 250);
+    // nginx's test named the file; it was moved aside and recorded, not silently overwritten
+    expect(await seed.prisma.auditEvent.count({ where: { action: 'nginx.quarantine', targetId: broken.id, at: { gte: new Date(entry.start - 1000) } } })).toBeGreaterThan(0);
     entry.end = Date.now();
     entry.notes.push(`the broken file was re-rendered from Postgres ${entry.end - entry.start} ms later`);
   }, 180_000);
