@@ -67,6 +67,9 @@ interface LoadedSite {
 }
 
 /** The work behind every backups job; each run is recorded in BackupRun. */
+/** What a run row says when the process running it died before it could record the outcome. */
+const INTERRUPTED = 'Interrupted: the process running it stopped before it finished; it was started again.';
+
 @Injectable()
 export class BackupJobs {
   private readonly logger = new Logger(BackupJobs.name);
@@ -290,6 +293,12 @@ export class BackupJobs {
     const host = await this.hosts.requireOnline(site.hostId);
     const seal: Seal = (plaintext) => sealTo(host.sealPublicKey!, plaintext);
     const started = Date.now();
+    // A worker killed mid-run leaves its row "running" for ever; the next run of the same kind on the
+    // site (its retry, usually) says what became of it. A run that is in fact still going writes its own outcome over this.
+    await this.prisma.backupRun.updateMany({
+      where: { siteId: site.id, kind, status: 'running' },
+      data: { status: 'failed', error: INTERRUPTED, finishedAt: new Date() },
+    });
     const run = await this.prisma.backupRun.create({ data: { siteId: site.id, kind, custody } });
     try {
       const result = await work(seal);
@@ -297,6 +306,7 @@ export class BackupJobs {
         where: { id: run.id },
         data: {
           status: 'succeeded',
+          error: null,
           snapshotId: result.snapshotId ?? null,
           archivePath: result.archivePath ?? null,
           files: result.files ?? null,

@@ -39,6 +39,7 @@ export class HealthController implements OnModuleDestroy {
     const ok = postgres && redis;
     // Only where this process manages nginx; a problem there is told, not made a 503 (the API still works).
     const nginxWorkers = this.nginxWorkers();
+    if (!ok) response.setHeader('Retry-After', '5');
     response.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({
       status: ok ? 'ok' : 'unavailable',
       postgres: postgres ? 'up' : 'down',

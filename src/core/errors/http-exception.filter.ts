@@ -1,6 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppException } from './app.exception.js';
+import { isDependencyUnavailable } from './unavailable.js';
+
+/** Seconds a client is asked to wait when Postgres or Redis was away for its request. */
+const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
 
 interface ErrorBody {
   statusCode: number;
@@ -17,11 +21,14 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
-    if (body.statusCode >= 500) {
+    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE && !(exception instanceof AppException)) {
+      this.logger.warn(`a request met the database or Redis away; answered 503: ${exception instanceof Error ? exception.message.split('\n').filter(Boolean).at(-1) : String(exception)}`);
+    } else if (body.statusCode >= 500) {
       this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
     }
     if (response.headersSent) return;
     if (exception instanceof AppException && exception.retryAfter !== undefined) response.setHeader('Retry-After', String(exception.retryAfter));
+    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE && !(exception instanceof AppException)) response.setHeader('Retry-After', String(DEPENDENCY_RETRY_AFTER_SECONDS));
     response.status(body.statusCode).json(body);
   }
 
@@ -38,6 +45,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     if (isBodyParserError(exception)) {
       return this.body(HttpStatus.BAD_REQUEST, `request body is not valid JSON: ${exception.message}`);
+    }
+    if (isDependencyUnavailable(exception)) {
+      return this.body(HttpStatus.SERVICE_UNAVAILABLE, 'the database or the job queue was not reachable for this request; send it again in a few seconds');
     }
     return this.body(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error');
   }

@@ -1,0 +1,19 @@
+import { isDependencyUnavailable } from './unavailable.js';
+
+describe('isDependencyUnavailable', () => {
+  it('knows the errors of a Postgres that ended its connections (shapes seen from Prisma 7 with adapter-pg)', () => {
+    const driver = (code: string) => ({ code: 'P2039', message: 'Invalid `prisma.member.count()` invocation', meta: { driverAdapterError: { cause: { originalCode: code, code } } } });
+    expect(isDependencyUnavailable(driver('57P01'))).toBe(true);
+    expect(isDependencyUnavailable(driver('08006'))).toBe(true);
+    expect(isDependencyUnavailable(new Error('Client has encountered a connection error and is not queryable'))).toBe(true);
+    expect(isDependencyUnavailable({ code: 'P1001', message: "Can't reach database server" })).toBe(true);
+    expect(isDependencyUnavailable(new Error('outer', { cause: new Error('Connection terminated unexpectedly') }))).toBe(true);
+  });
+
+  it('leaves real faults alone: a 500 stays a 500', () => {
+    expect(isDependencyUnavailable(new TypeError("Cannot read properties of undefined (reading 'id')"))).toBe(false);
+    expect(isDependencyUnavailable({ code: 'P2002', message: 'Unique constraint failed' })).toBe(false);
+    expect(isDependencyUnavailable({ code: 'P2010', meta: { driverAdapterError: { cause: { originalCode: '23505' } } } })).toBe(false);
+    expect(isDependencyUnavailable(undefined)).toBe(false);
+  });
+});
