@@ -160,7 +160,9 @@ async function insertSite(db: Client, memberId: string, domain: string, document
 
 /** Part 1 and 2, in this process: BackupJobs as the worker runs it. */
 async function overheadAndMemberCustody(root: string): Promise<void> {
-  const cfg = config(root, { ROLE: 'worker' });
+  // the worker with its web host's agent (ROLE=all): backups run on the agent; sites inserted
+  // before the app starts go to the oldest host, 'local', which this process then serves
+  const cfg = config(root, { ROLE: 'all', HOST_NAME: 'local' });
   const priority = backupPriority(cfg);
   const documentRoot = join(root, 'www', 'bench.example', 'public');
   console.log(`generating ${FILES} files, ${MB} MB ...`);

@@ -16,9 +16,10 @@ import { bearer, eventually, startTestApp, TestApp } from '../support/test-app.j
 import { testConfig, TEST_REDIS_URL } from '../support/test-env.js';
 
 /**
- * Two worker processes' worth of application on one Postgres and one Redis.
- * Redis is flushed while a backup runs and the job reaches the other worker
- * again: it must not run the backup too.
+ * Two worker processes' worth of application on one Postgres and one Redis,
+ * on one web host (each runs that host's agent too, ROLE=all, as two
+ * single-server processes would). Redis is flushed while a backup runs and
+ * the job reaches the other worker again: it must not run the backup too.
  */
 describe('no operation runs twice at once (e2e: two workers, real restic, Redis flushed mid-run)', () => {
   let dir: string;
@@ -28,7 +29,13 @@ describe('no operation runs twice at once (e2e: two workers, real restic, Redis 
 
   beforeAll(async () => {
     dir = await fs.mkdtemp(join(tmpdir(), 'hk-two-workers-'));
-    env = { CRONS_ENABLED: 'false', STATE_DIR: join(dir, 'state'), SITES_ROOT: join(dir, 'www'), BACKUP_TARGET: join(dir, 'backups') };
+    env = {
+      CRONS_ENABLED: 'false',
+      STATE_DIR: join(dir, 'state'),
+      SITES_ROOT: join(dir, 'www'),
+      BACKUP_TARGET: join(dir, 'backups'),
+      HOST_NAME: `two-workers-${Date.now().toString(36)}`,
+    };
     const redis = new Redis(TEST_REDIS_URL);
     await redis.flushdb();
     redis.disconnect();
@@ -45,7 +52,7 @@ describe('no operation runs twice at once (e2e: two workers, real restic, Redis 
   });
 
   async function startWorker(): Promise<INestApplication> {
-    const worker = await createApp(testConfig({ ...env, ROLE: 'worker' }), { logger: ['error', 'warn'] });
+    const worker = await createApp(testConfig({ ...env, ROLE: 'all' }), { logger: ['error', 'warn'] });
     await worker.init();
     workers.push(worker);
     return worker;
@@ -55,7 +62,9 @@ describe('no operation runs twice at once (e2e: two workers, real restic, Redis 
     const staff = bearer(api.staffToken);
     const marker = join(dir, 'hook-runs');
     const member = (await api.http.post('/api/members').set(staff).send({ name: 'Twice', contactEmail: 'twice@example.org' }).expect(201)).body;
-    const site = (await api.http.post('/api/sites').set(staff).send({ memberId: member.id, domains: ['twice.example'] }).expect(201)).body;
+    // the web host both workers serve (their agents share its queue)
+    const hostId = (await api.http.post('/api/hosts').set(staff).send({ name: env.HOST_NAME }).expect(201)).body.id;
+    const site = (await api.http.post('/api/sites').set(staff).send({ memberId: member.id, domains: ['twice.example'], hostId }).expect(201)).body;
     await fs.mkdir(site.documentRoot, { recursive: true });
     await fs.writeFile(join(site.documentRoot, 'index.html'), 'hello');
     // The hook marks each run of the backup and holds it long enough for the second worker to see it.
