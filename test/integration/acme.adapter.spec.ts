@@ -155,14 +155,19 @@ describe('AcmeAdapter against pebble', () => {
 
     it('lists the profiles of the directory and sends profile and replaces on the order', async () => {
       expect(Object.keys(await viaProxy.profiles())).toEqual(['classic', 'tlsserver', 'shortlived']);
+      const before = proxy.orders.length;
       const first = await viaProxy.issue({ ...proxied, domains: ['replaced.test'], keyType: 'ecdsa', profile: 'tlsserver', ...challenges() });
+      const between = proxy.orders.length;
       const second = await viaProxy.issue({ ...proxied, domains: ['replaced.test'], keyType: 'ecdsa', profile: 'tlsserver', replaces: first.ariCertId, ...challenges() });
 
       expect(second.replacesSent).toBe(true);
-      expect(proxy.orders.slice(-2)).toEqual([
-        { identifiers: ['replaced.test'], profile: 'tlsserver' },
-        { identifiers: ['replaced.test'], profile: 'tlsserver', replaces: first.ariCertId },
-      ]);
+      // pebble rejects some nonces on purpose and a rejected newOrder is sent again: count each issue's orders, not the last two
+      const firstOrders = proxy.orders.slice(before, between);
+      const secondOrders = proxy.orders.slice(between);
+      expect(firstOrders.length).toBeGreaterThan(0);
+      expect(secondOrders.length).toBeGreaterThan(0);
+      for (const order of firstOrders) expect(order).toEqual({ identifiers: ['replaced.test'], profile: 'tlsserver' });
+      for (const order of secondOrders) expect(order).toEqual({ identifiers: ['replaced.test'], profile: 'tlsserver', replaces: first.ariCertId });
     });
 
     it('orders again without replaces when the CA refuses it', async () => {
