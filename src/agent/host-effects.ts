@@ -6,7 +6,7 @@ import { ServedCertificateProbe } from '../core/adapters/served-certificate.adap
 import { LogFilesAdapter, PurgedFile } from '../logging/log-files.adapter.js';
 import { daysCovered, HeldFile, retentionPlan } from '../logging/log-retention.js';
 import { LoggingModeName, siteLogDir } from '../logging/logging-directives.js';
-import { normalizeDomain } from '../sites/domain-name.js';
+import { checkedDomain } from '../sites/domain-name.js';
 import { challengeDir } from '../web/vhost.renderer.js';
 
 /** Rounds of "delete, look again" before deciding something keeps writing. */
@@ -92,14 +92,14 @@ export class HostEffects {
     return Promise.all(
       domains.map((domain) =>
         this.probe
-          .probe({ host, port: this.config.siteHttpsPort, servername: checkedName(domain), ca })
+          .probe({ host, port: this.config.siteHttpsPort, servername: checkedDomain(domain), ca })
           .catch((error: Error) => ({ error: error.message })),
       ),
     );
   }
 
   private logDir(siteKey: string): string {
-    return siteLogDir(this.config.accessLogDir, checkedName(siteKey));
+    return siteLogDir(this.config.accessLogDir, checkedDomain(siteKey));
   }
 
   private challengePath(token: string): string {
@@ -111,12 +111,6 @@ export class HostEffects {
     const address = this.config.siteListenAddresses[0] ?? '';
     return address === '' ? '127.0.0.1' : address.replace(/^\[(.*)\]$/, '$1');
   }
-}
-
-function checkedName(name: string): string {
-  const check = normalizeDomain(name);
-  if (!check.ok || check.domain !== name) throw new Error(`not a domain name this host will use: ${JSON.stringify(name).slice(0, 80)}`);
-  return name;
 }
 
 function daysOf(files: HeldFile[], name: string): { firstDay?: string; lastDay?: string } {

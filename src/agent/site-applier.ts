@@ -7,7 +7,7 @@ import { FilesAdapter } from '../core/adapters/files.adapter.js';
 import { NginxAdapter, SiteConfig } from '../core/adapters/nginx.adapter.js';
 import type { AgentPrivateKeys } from '../core/crypto/agent-keys.js';
 import { loggingHttpConf } from '../logging/logging-directives.js';
-import { normalizeDomain } from '../sites/domain-name.js';
+import { checkedDomain } from '../sites/domain-name.js';
 import { installCertificateFiles, removeCertificateFiles } from '../web/certificate-files.js';
 import { DefenceFiles } from '../web/defence-files.js';
 import { passKeyFile } from '../web/defence-assets.js';
@@ -77,7 +77,7 @@ export class SiteApplier {
    * Idempotent: what is already gone stays gone.
    */
   async remove(siteId: string, siteKeyAsked: string): Promise<{ siteId: string; removed: string[] }> {
-    const siteKey = checkedName(siteKeyAsked);
+    const siteKey = checkedDomain(siteKeyAsked);
     // throws NginxConfigError (file put back) when nginx would not run without it
     await this.nginx.removeSite(siteKey);
     const paths = [passKeyFile(this.config.stateDir, siteKey), siteLogDir(this.config.accessLogDir, siteKey), join(this.config.sitesRoot, siteKey)];
@@ -166,8 +166,8 @@ export class SiteApplier {
   }
 
   private async prepare(state: SiteDesiredState): Promise<SiteConfig & { tls: boolean }> {
-    const siteKey = checkedName(state.siteKey);
-    const domains = state.domains.map(checkedName);
+    const siteKey = checkedDomain(state.siteKey);
+    const domains = state.domains.map(checkedDomain);
     const documentRoot = join(this.config.sitesRoot, siteKey, 'public');
     await Promise.all([this.ensureDocumentRoot(documentRoot, siteKey), this.siteFolders.ensureLogDir(siteKey)]);
     const tls = state.tls
@@ -247,13 +247,6 @@ class ReloadDebt {
   paid(): Promise<void> {
     return this.files.remove(this.path);
   }
-}
-
-/** The control plane validated these already; a host re-checks what reaches its nginx files and paths. */
-function checkedName(name: string): string {
-  const check = normalizeDomain(name);
-  if (!check.ok || check.domain !== name) throw new Error(`not a domain name this host will write: ${JSON.stringify(name).slice(0, 80)}`);
-  return name;
 }
 
 function placeholderPage(siteKey: string): string {

@@ -15,7 +15,7 @@ import { PgpKeyError, PgpMessageError } from '../core/adapters/pgp.adapter.js';
 import { ProcessRunner } from '../core/adapters/process.adapter.js';
 import type { AgentPrivateKeys } from '../core/crypto/agent-keys.js';
 import { PermanentJobError } from '../core/operations/operation.errors.js';
-import { normalizeDomain } from '../sites/domain-name.js';
+import { isNormalDomain } from '../sites/domain-name.js';
 import { backupPriority } from './backup.providers.js';
 import { assertContainedDocumentRoot } from './document-root.guard.js';
 import { FolderSwap } from './folder-swap.js';
@@ -127,8 +127,7 @@ export class BackupHost {
   }
 
   private site(ref: BackupSiteRef): ProviderSite {
-    const check = normalizeDomain(String(ref.siteKey));
-    if (!check.ok || check.domain !== ref.siteKey) throw new PermanentJobError('not a site name this host will use');
+    if (!isNormalDomain(ref.siteKey)) throw new PermanentJobError('not a site name this host will use');
     return { id: checkedId(ref.siteId), memberId: checkedId(ref.memberId), documentRoot: join(this.config.sitesRoot, ref.siteKey, 'public') };
   }
 

@@ -1,4 +1,4 @@
-import { normalizeDomain } from './domain-name.js';
+import { checkedDomain, isNormalDomain, normalizeDomain } from './domain-name.js';
 
 describe('normalizeDomain', () => {
   it.each([
@@ -37,5 +37,28 @@ describe('normalizeDomain', () => {
   it('rejects non-strings', () => {
     expect(normalizeDomain(42).ok).toBe(false);
     expect(normalizeDomain(null).ok).toBe(false);
+  });
+});
+
+describe('checkedDomain', () => {
+  it('passes a name already in normal form through unchanged', () => {
+    expect(checkedDomain('www.example.org')).toBe('www.example.org');
+    expect(checkedDomain('xn--bcher-kva.example')).toBe('xn--bcher-kva.example');
+    expect(isNormalDomain('example.org')).toBe(true);
+  });
+
+  it.each(['Example.org', 'example.org.', 'bücher.example'])('refuses %j, which normalizeDomain would have to change', (name) => {
+    expect(isNormalDomain(name)).toBe(false);
+    expect(() => checkedDomain(name)).toThrow(`not a domain name this host will use: ${JSON.stringify(name)}`);
+  });
+
+  it.each(['../etc', 'example.org; include /etc/passwd', '', 42, undefined])('refuses %j', (name) => {
+    expect(isNormalDomain(name)).toBe(false);
+    expect(() => checkedDomain(name)).toThrow(/^not a domain name this host will use: /);
+  });
+
+  it('cuts a long bad name short in its message', () => {
+    const name = `${'a'.repeat(300)}/`;
+    expect(() => checkedDomain(name)).toThrow(`not a domain name this host will use: ${JSON.stringify(name).slice(0, 80)}`);
   });
 });

@@ -28,3 +28,18 @@ export function normalizeDomain(input: unknown): DomainCheck {
   if (/^[0-9]+$/.test(labels[labels.length - 1])) return { ok: false, problem: 'must be a name, not an IP address' };
   return { ok: true, domain: ascii };
 }
+
+/** True only for a name `normalizeDomain` would leave as it is: something already checked, sent on. */
+export function isNormalDomain(name: unknown): name is string {
+  const check = normalizeDomain(name);
+  return check.ok && check.domain === name;
+}
+
+/**
+ * For names the control plane validated already: a web host checks them again
+ * before they reach its nginx files and paths, and refuses rather than fixes.
+ */
+export function checkedDomain(name: unknown): string {
+  if (!isNormalDomain(name)) throw new Error(`not a domain name this host will use: ${String(JSON.stringify(name)).slice(0, 80)}`);
+  return name;
+}
