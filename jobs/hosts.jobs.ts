@@ -44,6 +44,9 @@ export const AGENT_COMMANDS = [
 ] as const;
 export type AgentCommand = (typeof AGENT_COMMANDS)[number];
 
+/** A `challenge.put` / `challenge.remove` token: ACME sends base64url, and nothing else may become a file name on a host. */
+export const ACME_TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
+
 /** A command on an agent's queue. */
 export interface AgentCommandJob<T = unknown> {
   commandId: string;

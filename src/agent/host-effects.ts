@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { HeldFileValue, PurgedFileValue, ServedValue } from '../../jobs/hosts.jobs.js';
+import { ACME_TOKEN, HeldFileValue, PurgedFileValue, ServedValue } from '../../jobs/hosts.jobs.js';
 import type { AppConfig } from '../config/config.js';
 import { FilesAdapter } from '../core/adapters/files.adapter.js';
 import { ServedCertificateProbe } from '../core/adapters/served-certificate.adapter.js';
@@ -11,8 +11,6 @@ import { challengeDir } from '../web/vhost.renderer.js';
 
 /** Rounds of "delete, look again" before deciding something keeps writing. */
 const PURGE_ROUNDS = 3;
-/** ACME tokens are base64url; nothing else becomes a file name. */
-const TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
 
 /**
  * The agent's effects on its host other than nginx files: challenge answers,
@@ -103,7 +101,7 @@ export class HostEffects {
   }
 
   private challengePath(token: string): string {
-    if (typeof token !== 'string' || !TOKEN.test(token)) throw new Error('the CA sent a challenge token that is not a plain name');
+    if (typeof token !== 'string' || !ACME_TOKEN.test(token)) throw new Error('the CA sent a challenge token that is not a plain name');
     return join(challengeDir(this.config.stateDir), token);
   }
 

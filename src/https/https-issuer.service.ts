@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ACME_TOKEN } from '../../jobs/hosts.jobs.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { AcmeAdapter, AcmeError, ariCertId, IssuedCertificate, IssueRequest, OrderNotCreatedError } from '../core/adapters/acme.adapter.js';
@@ -20,7 +21,6 @@ import { ServedProof } from './served-proof.service.js';
 
 export type IssueKind = 'enable' | 'renew';
 
-const TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
 /** The CA said rateLimited without a Retry-After. */
 const DEFAULT_CA_PAUSE_MS = 3_600_000;
 
@@ -198,6 +198,6 @@ function describe(error: unknown): Failure {
 }
 
 function checkedToken(token: string): string {
-  if (!TOKEN.test(token)) throw new AcmeError('the CA sent a challenge token that is not a plain name', true, 'bad token');
+  if (!ACME_TOKEN.test(token)) throw new AcmeError('the CA sent a challenge token that is not a plain name', true, 'bad token');
   return token;
 }
