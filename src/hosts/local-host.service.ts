@@ -1,10 +1,9 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { FilesAdapter } from '../core/adapters/files.adapter.js';
-import { generateAgentKeys } from '../core/crypto/agent-keys.js';
+import { generateAgentKeys, publicKeysOf } from '../core/crypto/agent-keys.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 
 /**
@@ -57,9 +56,8 @@ export class LocalHostService implements BeforeApplicationShutdown {
 
 function matches(privateKey: string, sealPublicKey: string | null, signPublicKey: string | null): boolean {
   try {
-    const [seal, signing] = privateKey.split('.');
-    const pub = (der: string) => createPublicKey(createPrivateKey({ key: Buffer.from(der, 'base64'), format: 'der', type: 'pkcs8' })).export({ format: 'der', type: 'spki' }).toString('base64');
-    return pub(seal) === sealPublicKey && pub(signing) === signPublicKey;
+    const derived = publicKeysOf(privateKey);
+    return derived.sealPublicKey === sealPublicKey && derived.signPublicKey === signPublicKey;
   } catch {
     return false;
   }

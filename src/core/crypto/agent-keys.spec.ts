@@ -1,4 +1,4 @@
-import { AgentPrivateKeys, generateAgentKeys, sealTo, verifySigned } from './agent-keys.js';
+import { AgentPrivateKeys, generateAgentKeys, publicKeysOf, sealTo, verifySigned } from './agent-keys.js';
 
 describe('agent keys', () => {
   it('seals a secret only its agent can open', () => {
@@ -17,5 +17,17 @@ describe('agent keys', () => {
     expect(verifySigned(mine.signPublicKey, '{"ok":true}', signature)).toBe(true);
     expect(verifySigned(mine.signPublicKey, '{"ok":false}', signature)).toBe(false);
     expect(verifySigned(other.signPublicKey, '{"ok":true}', signature)).toBe(false);
+  });
+
+  it('derives the public halves from the private ones', () => {
+    const mine = generateAgentKeys();
+    const other = generateAgentKeys();
+    expect(publicKeysOf(mine.privateKey)).toEqual({ sealPublicKey: mine.sealPublicKey, signPublicKey: mine.signPublicKey });
+    expect(publicKeysOf(other.privateKey)).not.toEqual({ sealPublicKey: mine.sealPublicKey, signPublicKey: mine.signPublicKey });
+  });
+
+  it('refuses a private key that is not two PKCS#8 halves', () => {
+    expect(() => publicKeysOf('not-a-key')).toThrow();
+    expect(() => publicKeysOf(generateAgentKeys().privateKey.split('.')[0])).toThrow();
   });
 });

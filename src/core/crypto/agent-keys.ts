@@ -31,12 +31,28 @@ const SEALED_PREFIX = 'hks1';
 export function generateAgentKeys(): AgentKeyPair {
   const seal = generateKeyPairSync('x25519');
   const signing = generateKeyPairSync('ed25519');
-  const der = (key: KeyObject, type: 'spki' | 'pkcs8') => key.export({ format: 'der', type }).toString('base64');
   return {
-    sealPublicKey: der(seal.publicKey, 'spki'),
-    signPublicKey: der(signing.publicKey, 'spki'),
-    privateKey: `${der(seal.privateKey, 'pkcs8')}.${der(signing.privateKey, 'pkcs8')}`,
+    sealPublicKey: base64Der(seal.publicKey, 'spki'),
+    signPublicKey: base64Der(signing.publicKey, 'spki'),
+    privateKey: `${base64Der(seal.privateKey, 'pkcs8')}.${base64Der(signing.privateKey, 'pkcs8')}`,
   };
+}
+
+/** The public halves that belong to an encoded `privateKey`, as `generateAgentKeys` gave them out. */
+export function publicKeysOf(privateKey: string): Pick<AgentKeyPair, 'sealPublicKey' | 'signPublicKey'> {
+  const [seal, signing] = privateKey.split('.');
+  return {
+    sealPublicKey: base64Der(createPublicKey(fromPkcs8(seal)), 'spki'),
+    signPublicKey: base64Der(createPublicKey(fromPkcs8(signing)), 'spki'),
+  };
+}
+
+function base64Der(key: KeyObject, type: 'spki' | 'pkcs8'): string {
+  return key.export({ format: 'der', type }).toString('base64');
+}
+
+function fromPkcs8(base64: string): KeyObject {
+  return createPrivateKey({ key: Buffer.from(base64, 'base64'), format: 'der', type: 'pkcs8' });
 }
 
 export class AgentPrivateKeys {
@@ -46,8 +62,8 @@ export class AgentPrivateKeys {
   constructor(encoded: string) {
     const [seal, signing] = encoded.trim().split('.');
     if (!seal || !signing) throw new Error('AGENT_PRIVATE_KEY is not an agent key (expected two base64 parts joined by ".")');
-    this.seal = createPrivateKey({ key: Buffer.from(seal, 'base64'), format: 'der', type: 'pkcs8' });
-    this.signing = createPrivateKey({ key: Buffer.from(signing, 'base64'), format: 'der', type: 'pkcs8' });
+    this.seal = fromPkcs8(seal);
+    this.signing = fromPkcs8(signing);
     if (this.seal.asymmetricKeyType !== 'x25519' || this.signing.asymmetricKeyType !== 'ed25519') {
       throw new Error('AGENT_PRIVATE_KEY holds the wrong kinds of keys (expected X25519 and Ed25519)');
     }
