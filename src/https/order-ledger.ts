@@ -54,22 +54,12 @@ export class OrderLedger {
   }
 
   /** Orders of the account since `since`, and the oldest of them. */
-  async accountOrders(since: Date): Promise<{ count: number; oldest?: Date }> {
-    const where = { directoryUrl: this.directoryUrl, createdAt: { gt: since } };
-    const [count, oldest] = await Promise.all([
-      this.prisma.acmeOrder.count({ where }),
-      this.prisma.acmeOrder.findFirst({ where, orderBy: { createdAt: 'asc' }, select: { createdAt: true } }),
-    ]);
-    return { count, oldest: oldest?.createdAt };
+  accountOrders(since: Date): Promise<{ count: number; oldest?: Date }> {
+    return this.ordersSince(since, {});
   }
 
-  async memberOrders(memberId: string, since: Date): Promise<{ count: number; oldest?: Date }> {
-    const where = { directoryUrl: this.directoryUrl, memberId, purpose: 'member', createdAt: { gt: since } };
-    const [count, oldest] = await Promise.all([
-      this.prisma.acmeOrder.count({ where }),
-      this.prisma.acmeOrder.findFirst({ where, orderBy: { createdAt: 'asc' }, select: { createdAt: true } }),
-    ]);
-    return { count, oldest: oldest?.createdAt };
+  memberOrders(memberId: string, since: Date): Promise<{ count: number; oldest?: Date }> {
+    return this.ordersSince(since, { memberId, purpose: 'member' });
   }
 
   /** The member's failed orders since its last good one (newest first), for the cooldown. */
@@ -82,5 +72,14 @@ export class OrderLedger {
     });
     const streak = recent.findIndex((order) => order.outcome === 'valid');
     return recent.slice(0, streak === -1 ? recent.length : streak).map((order) => order.settledAt ?? order.createdAt);
+  }
+
+  private async ordersSince(since: Date, owner: { memberId?: string; purpose?: OrderPurpose }): Promise<{ count: number; oldest?: Date }> {
+    const where = { directoryUrl: this.directoryUrl, ...owner, createdAt: { gt: since } };
+    const [count, oldest] = await Promise.all([
+      this.prisma.acmeOrder.count({ where }),
+      this.prisma.acmeOrder.findFirst({ where, orderBy: { createdAt: 'asc' }, select: { createdAt: true } }),
+    ]);
+    return { count, oldest: oldest?.createdAt };
   }
 }
