@@ -5,6 +5,7 @@ import { SYSTEM_ACTOR } from '../core/auth/actor.js';
 import { AuditService } from '../core/audit/audit.service.js';
 import { sealTo } from '../core/crypto/agent-keys.js';
 import { SecretsService } from '../core/crypto/secrets.service.js';
+import { retryingConflicts } from '../core/database/deadlocks.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { Coalescer } from '../core/operations/coalescer.js';
 import { AgentClient } from '../hosts/agent-client.service.js';
@@ -96,11 +97,11 @@ export class WebServerService {
 
   /** One read and one revision bump for every apply asked for at the same time. */
   private readonly revisions = new Coalescer<{ siteId: string; forceReload: boolean }, Prepared | { error: string } | undefined>(async (asks) => {
-    const ids = [...new Set(asks.map(({ siteId }) => siteId))];
+    const ids = [...new Set(asks.map(({ siteId }) => siteId))].sort();
     // the bump comes first and the read after it: a state read after its revision was taken is never older than a lower revision's
-    const bumped = await this.prisma.$queryRaw<Array<{ id: string; revision: number }>>`
+    const bumped = await retryingConflicts(() => this.prisma.$queryRaw<Array<{ id: string; revision: number }>>`
       UPDATE sites SET desired_revision = desired_revision + 1, sent_at = now()
-      WHERE id = ANY(${ids}::uuid[]) RETURNING id::text AS id, desired_revision AS revision`;
+      WHERE id = ANY(${ids}::uuid[]) RETURNING id::text AS id, desired_revision AS revision`);
     const revisionOf = new Map(bumped.map(({ id, revision }) => [id, revision]));
     const sites = new Map((await this.load(ids)).map((site) => [site.id, site]));
     const prepared = new Map<string, Prepared | { error: string }>();
@@ -118,9 +119,9 @@ export class WebServerService {
       }
     }
     if (hashes.length > 0) {
-      await this.prisma.$executeRaw`
+      await retryingConflicts(() => this.prisma.$executeRaw`
         UPDATE sites SET desired_hash = input.hash
-        FROM jsonb_to_recordset(${JSON.stringify(hashes)}::jsonb) AS input(id uuid, hash text) WHERE sites.id = input.id`;
+        FROM jsonb_to_recordset(${JSON.stringify(hashes)}::jsonb) AS input(id uuid, hash text) WHERE sites.id = input.id`);
     }
     return asks.map(({ siteId, forceReload }) => {
       const entry = prepared.get(siteId);
