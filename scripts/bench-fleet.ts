@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
@@ -12,6 +12,7 @@ import { createApp } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/config.js';
 import { hashToken } from '../src/core/auth/token.service.js';
 import { WebServerService } from '../src/web/web-server.service.js';
+import { cpuSeconds, cpuSince } from './lib/cpu-usage.js';
 import { freshDatabase } from './lib/bench-db.js';
 import { NginxInstance, startNginx } from './lib/nginx-instance.js';
 import { freePorts } from './lib/ports.js';
@@ -133,8 +134,11 @@ async function main(): Promise<void> {
 
     // 1. logging storm, both hosts
     console.log(`\n1. logging storm: ${2 * PER_HOST} sites full -> off at once`);
+    const cpuBefore = cpuOf(agents, api);
     const storm = await timedStorm(db, http, agents, agents.map((agent) => agent.siteIds), 'off');
     printStorm(storm);
+    printCpu(cpuSince(cpuBefore, cpuOf(agents, api)), storm.total);
+    if (process.env.BENCH_VERBOSE === '1') for (const agent of agents) console.log(`--- ${agent.name}'s batches:\n${agent.output.join('').split('\n').filter((line) => line.includes('batch')).join('\n')}`);
     if (process.env.BENCH_ONLY_STORM === '1') {
       console.log(`\nlogging storm, ${2 * PER_HOST} sites on 2 hosts: ${storm.total.toFixed(2)} s (goal <= ${GOALS.stormSeconds} s: ${storm.total <= GOALS.stormSeconds ? 'met' : 'NOT met'}); BENCH_ONLY_STORM=1 skips the rest`);
       return;
@@ -266,6 +270,36 @@ async function timedStorm(db: pg.Client, http: Http, timed: Agent[], siteSets: s
   await new Promise((resolve) => setTimeout(resolve, 500));
   const reloads = new Map(await Promise.all(timed.map(async (agent) => [agent.hostId, (await countReloads(agent)) - reloadsBefore.get(agent.hostId)!] as const)));
   return { accepted: responses.length, answeredAfter, total, failed, perHost, reloads, operationIds, names: new Map(timed.map((agent) => [agent.hostId, agent.name])) };
+}
+
+/** CPU seconds so far of each part of the fleet on this machine. */
+function cpuOf(agents: Agent[], api: ChildProcess | undefined): Record<string, number> {
+  const groups: Parameters<typeof cpuSeconds>[0] = {
+    'worker (this process)': { pids: [process.pid], descend: false },
+    api: { pids: api?.pid ? [api.pid] : [] },
+    postgres: { comm: 'postgres' },
+    redis: { comm: 'redis-server' },
+  };
+  for (const agent of agents) {
+    groups[`agent ${agent.name} (+ nginx -t)`] = { pids: agent.process?.pid ? [agent.process.pid] : [] };
+    groups[`nginx ${agent.name}`] = { pids: nginxMaster(agent) };
+  }
+  return cpuSeconds(groups);
+}
+
+function nginxMaster(agent: Agent): number[] {
+  try {
+    const pid = Number(readFileSync(agent.nginx.pidPath, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? [pid] : [];
+  } catch {
+    return [];
+  }
+}
+
+function printCpu(used: Record<string, number>, wallSeconds: number): void {
+  const total = Object.values(used).reduce((sum, seconds) => sum + seconds, 0);
+  console.log(`   CPU used: ${total.toFixed(1)} s in ${wallSeconds.toFixed(1)} s on ${cpus().length} cores (${((100 * total) / (wallSeconds * cpus().length)).toFixed(0)} %)`);
+  for (const [name, seconds] of Object.entries(used).sort((a, b) => b[1] - a[1])) console.log(`     ${name.padEnd(32)} ${seconds.toFixed(1)} s`);
 }
 
 function printStorm(result: StormResult): void {
