@@ -59,9 +59,10 @@ export class WebServerService {
   async ensureApplied(siteId: string): Promise<SiteApplyResult> {
     const [site] = await this.load([siteId]);
     if (site && site.appliedRevision === site.desiredRevision && site.desiredHash !== null) {
-      const prepared = await this.prepare(site, site.desiredRevision).catch(() => undefined);
-      if (prepared && hashOf(site, prepared.state) === site.desiredHash) {
-        return { siteId, ok: true, tls: prepared.state.tls !== undefined, siteKey: site.primaryDomain };
+      // the hash leaves the sealed secrets out, so nothing is decrypted or sealed just to compare
+      const { state } = this.render(site, site.desiredRevision, () => '');
+      if (hashOf(site, state) === site.desiredHash) {
+        return { siteId, ok: true, tls: state.tls !== undefined, siteKey: site.primaryDomain };
       }
     }
     return this.apply(siteId);
@@ -146,10 +147,14 @@ export class WebServerService {
   /** The desired state; the certificate key and the pass key sealed to the host's own key, never sent in the clear. */
   private async prepare(site: LoadedSite, revision: number): Promise<Prepared> {
     const sealKey = site.host.sealPublicKey;
-    const seal = (encrypted: string) => {
+    return this.render(site, revision, (encrypted) => {
       if (!sealKey) throw noAgentKey(site.hostId);
       return sealTo(sealKey, this.secrets.decrypt(encrypted));
-    };
+    });
+  }
+
+  /** The desired state with each secret passed through `seal` (which may throw). */
+  private render(site: LoadedSite, revision: number, seal: (encrypted: string) => string): Prepared {
     const certificate = site.https?.enabled ? site.certificates[0] : undefined;
     const defence = site.defence;
     const state: SiteDesiredState = {
