@@ -47,12 +47,23 @@ export type AgentCommand = (typeof AGENT_COMMANDS)[number];
 /** A `challenge.put` / `challenge.remove` token: ACME sends base64url, and nothing else may become a file name on a host. */
 export const ACME_TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
 
-/** A command on an agent's queue. */
-export interface AgentCommandJob<T = unknown> {
+/** One command for an agent. */
+export interface AgentCommandEntry<T = unknown> {
+  command: AgentCommand;
   commandId: string;
   /** the agent drops commands that waited past this (ms since epoch): the control plane has moved on */
   expiresAt: number;
   data: T;
+}
+
+/**
+ * A job on an agent's queue: the commands the control plane gathered for the
+ * host while the previous job was being added (a storm of a thousand changes
+ * travels as a few jobs, not a thousand; a lone command goes out at once).
+ */
+export const AGENT_COMMANDS_JOB = 'commands';
+export interface AgentCommandJob {
+  commands: AgentCommandEntry[];
 }
 
 /** A job on the results queue. `body` is JSON, signed by the agent's Ed25519 key. */
@@ -62,11 +73,15 @@ export interface AgentResultJob {
   signature: string;
 }
 
+export type AgentResult =
+  | { commandId: string; command: AgentCommand; ok: true; value: unknown }
+  | { commandId: string; command: AgentCommand; ok: false; error: string; permanent?: boolean };
+
+/** Results are gathered the same way on the way back: those finished while the previous post was under way go together. */
 export type AgentResultBody =
   | { type: 'heartbeat'; at: number; version: string; startedAt: number }
   | { type: 'stopping'; at: number }
-  | { type: 'result'; commandId: string; command: AgentCommand; ok: true; value: unknown }
-  | { type: 'result'; commandId: string; command: AgentCommand; ok: false; error: string; permanent?: boolean };
+  | { type: 'results'; results: AgentResult[] };
 
 export type LoggingModeName = 'off' | 'anonymized' | 'full';
 

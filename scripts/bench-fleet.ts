@@ -1,19 +1,22 @@
 import 'reflect-metadata';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { connect as tlsConnect } from 'node:tls';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createApp } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/config.js';
 import { hashToken } from '../src/core/auth/token.service.js';
 import { WebServerService } from '../src/web/web-server.service.js';
+import { cpuSeconds, cpuSince } from './lib/cpu-usage.js';
 import { freshDatabase } from './lib/bench-db.js';
 import { NginxInstance, startNginx } from './lib/nginx-instance.js';
+import { startPebble } from './lib/pebble.js';
 import { freePorts } from './lib/ports.js';
 import { waitHealthy } from './lib/wait-healthy.js';
 
@@ -28,7 +31,11 @@ import { waitHealthy } from './lib/wait-healthy.js';
  *  1. logging storm: every site full -> off at once through the API; timed
  *     until every logging.apply operation succeeded and every site's applied
  *     revision equals its desired revision; nginx reloads per host.
- *  2. (HTTPS storm across both hosts: not measured by this version.)
+ *  2. HTTPS storm: BENCH_HTTPS_SITES_PER_HOST (100) sites on each host enable
+ *     HTTPS at once against pebble (HTTP-01 answered by each host's agent and
+ *     nginx, which share ports on their own loopback addresses, 127.0.0.2 and
+ *     .3); timed until every operation succeeded and each host's agent saw the
+ *     new certificate served (posture active with its serial); reloads per host.
  *  3. dead host: A's sites plus half of B's switch off -> anonymized at once,
  *     first with B alive, then (after switching back, untimed) with B's agent
  *     killed (-9) and known offline; A's convergence time compared.
@@ -54,6 +61,8 @@ const ROOT = join(import.meta.dirname, '..');
 const MAIN = join(ROOT, 'src', 'main.js');
 const GOALS = { stormSeconds: 10, catchUpSeconds: 15, deadHostRatio: 1.1 };
 const PATIENCE_MS = 300_000;
+/** Sites per host in the HTTPS storm (BENCH_HTTPS_SITES_PER_HOST). */
+const HTTPS_PER_HOST = Number(process.env.BENCH_HTTPS_SITES_PER_HOST || 100);
 /** BENCH_NJS=0: leave Debian's njs module out of both nginx (it is loaded when installed, as the package does). */
 const NJS = process.env.BENCH_NJS !== '0';
 
@@ -74,7 +83,11 @@ async function main(): Promise<void> {
   const base = process.env.TEST_TMP_DIR || tmpdir();
   await fs.mkdir(base, { recursive: true });
   const dir = await mkdtemp(join(base, 'hostkeeper-bench-fleet-'));
-  const [apiPort] = await freePorts(1);
+  const [apiPort, httpPort, httpsPort] = await freePorts(3);
+  // the CA: pebble validates HTTP-01 on the hosts' shared HTTP port, at the address its fake DNS gives for each name
+  const pebble = await startPebble({ dataDir: join(dir, 'pebble'), httpPort });
+  const rootPath = join(dir, 'pebble-root.pem');
+  await fs.writeFile(rootPath, await pebble.fetchRootPem());
   await freshDatabase(DATABASE_URL);
   const admin = new Redis(REDIS_URL);
   await admin.flushdb();
@@ -96,6 +109,13 @@ async function main(): Promise<void> {
     SITES_ROOT: join(dir, 'control', 'www'),
     ACCESS_LOG_DIR: join(dir, 'control', 'logs'),
     PORT: String(apiPort),
+    ACME_DIRECTORY_URL: pebble.directoryUrl,
+    ACME_CA_BUNDLE: pebble.caBundlePath,
+    ACME_SERVED_TRUST_BUNDLE: rootPath,
+    // one member owns every bench site: its budget and the account's must not be what is measured
+    ACME_MEMBER_ORDER_BUDGET: '1000000',
+    ACME_LIMIT_ORDERS_PER_ACCOUNT: '1000000',
+    ACME_LIMIT_CERTS_PER_DOMAIN: '1000000',
   };
   const config = loadConfig({ ...env, ROLE: 'worker' });
   const app = await createApp(config, { logger: ['error'] });
@@ -110,10 +130,11 @@ async function main(): Promise<void> {
     api = await startChild({ ...env, ROLE: 'api' }, apiPort);
     const http = apiClient(apiPort, token);
 
-    for (const name of ['web-a', 'web-b']) {
+    // two web servers on the same ports, each on its own (loopback) address, as separate machines are
+    for (const [name, address] of [['web-a', '127.0.0.2'], ['web-b', '127.0.0.3']] as const) {
       const created = await http('POST', '/api/hosts', { name });
       if (created.status !== 201) throw new Error(`POST /api/hosts answered ${created.status}: ${JSON.stringify(created.body)}`);
-      agents.push(await prepareAgent(dir, name, String(created.body.id)));
+      agents.push(await prepareAgent(dir, name, String(created.body.id), { address, httpPort, httpsPort }));
     }
     for (const agent of agents) startAgent(agent);
     for (const agent of agents) await until(`${agent.name} online`, 60_000, async () => (await http('GET', `/api/hosts/${agent.hostId}`)).body.status === 'online');
@@ -133,8 +154,24 @@ async function main(): Promise<void> {
 
     // 1. logging storm, both hosts
     console.log(`\n1. logging storm: ${2 * PER_HOST} sites full -> off at once`);
+    const cpuBefore = cpuOf(agents, api);
     const storm = await timedStorm(db, http, agents, agents.map((agent) => agent.siteIds), 'off');
     printStorm(storm);
+    printCpu(cpuSince(cpuBefore, cpuOf(agents, api)), storm.total);
+    if (process.env.BENCH_VERBOSE === '1') for (const agent of agents) console.log(`--- ${agent.name}'s batches:\n${agent.output.join('').split('\n').filter((line) => line.includes('batch')).join('\n')}`);
+    // 2. HTTPS storm, both hosts
+    const tlsSites = agents.map((agent) => agent.siteIds.slice(0, HTTPS_PER_HOST));
+    console.log(`\n2. HTTPS storm: ${HTTPS_PER_HOST} sites on each host enable HTTPS at once (ACME_CONCURRENCY=${config.acme.concurrency})`);
+    for (const agent of agents) {
+      for (let i = 1; i <= HTTPS_PER_HOST; i += 1) await pebble.setARecord(siteName(agent, i), [agent.nginx.listenAddress]);
+    }
+    const tlsCpuBefore = cpuOf(agents, api);
+    const tls = await timedHttpsStorm(db, http, agents, tlsSites);
+    printStorm(tls);
+    printCpu(cpuSince(tlsCpuBefore, cpuOf(agents, api)), tls.total);
+    const sample = await servedOverTls(agents, rootPath);
+    console.log(`   over TLS from here, one site per host: ${sample}`);
+
     if (process.env.BENCH_ONLY_STORM === '1') {
       console.log(`\nlogging storm, ${2 * PER_HOST} sites on 2 hosts: ${storm.total.toFixed(2)} s (goal <= ${GOALS.stormSeconds} s: ${storm.total <= GOALS.stormSeconds ? 'met' : 'NOT met'}); BENCH_ONLY_STORM=1 skips the rest`);
       return;
@@ -182,7 +219,8 @@ async function main(): Promise<void> {
     const rows: Array<[string, string, string, boolean]> = [
       [`logging storm, ${2 * PER_HOST} sites on 2 hosts, converged`, `${storm.total.toFixed(2)} s`, `<= ${GOALS.stormSeconds} s`, storm.total <= GOALS.stormSeconds && storm.failed === 0],
       ...agents.map((agent): [string, string, string, boolean] => [`  reloads on ${agent.name} during the storm`, String(storm.reloads.get(agent.hostId)), '(few)', true]),
-      ['HTTPS storm across both hosts', 'not measured', '-', false],
+      [`HTTPS storm, ${2 * HTTPS_PER_HOST} sites on 2 hosts, all served`, `${tls.total.toFixed(2)} s (${tls.failed} failed)`, '-', tls.failed === 0],
+      ...agents.map((agent): [string, string, string, boolean] => [`  reloads on ${agent.name} during the HTTPS storm`, String(tls.reloads.get(agent.hostId)), '(few)', true]),
       [`catch-up of ${half.length} sites after restart`, `${catchUp.toFixed(2)} s`, `<= ${GOALS.catchUpSeconds} s`, catchUp <= GOALS.catchUpSeconds && catchUpOps.failed === 0],
       [`${hostA.name}'s storm time, ${hostB.name} alive -> dead`, `${alive.perHost.get(hostA.hostId)!.toFixed(2)} s -> ${dead.perHost.get(hostA.hostId)!.toFixed(2)} s (x${ratio.toFixed(2)})`, `<= x${GOALS.deadHostRatio}`, ratio <= GOALS.deadHostRatio],
     ];
@@ -211,6 +249,7 @@ async function main(): Promise<void> {
     }
     admin.disconnect();
     await db.end().catch(() => undefined);
+    await pebble.stop().catch(() => undefined);
     if (!process.env.KEEP_BENCH_DIR) await fs.rm(dir, { recursive: true, force: true });
   }
 }
@@ -266,6 +305,104 @@ async function timedStorm(db: pg.Client, http: Http, timed: Agent[], siteSets: s
   await new Promise((resolve) => setTimeout(resolve, 500));
   const reloads = new Map(await Promise.all(timed.map(async (agent) => [agent.hostId, (await countReloads(agent)) - reloadsBefore.get(agent.hostId)!] as const)));
   return { accepted: responses.length, answeredAfter, total, failed, perHost, reloads, operationIds, names: new Map(timed.map((agent) => [agent.hostId, agent.name])) };
+}
+
+/** CPU seconds so far of each part of the fleet on this machine. */
+function cpuOf(agents: Agent[], api: ChildProcess | undefined): Record<string, number> {
+  const groups: Parameters<typeof cpuSeconds>[0] = {
+    'worker (this process)': { pids: [process.pid], descend: false },
+    api: { pids: api?.pid ? [api.pid] : [] },
+    postgres: { comm: 'postgres' },
+    redis: { comm: 'redis-server' },
+  };
+  for (const agent of agents) {
+    groups[`agent ${agent.name} (+ nginx -t)`] = { pids: agent.process?.pid ? [agent.process.pid] : [] };
+    groups[`nginx ${agent.name}`] = { pids: nginxMaster(agent) };
+  }
+  return cpuSeconds(groups);
+}
+
+function nginxMaster(agent: Agent): number[] {
+  try {
+    const pid = Number(readFileSync(agent.nginx.pidPath, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? [pid] : [];
+  } catch {
+    return [];
+  }
+}
+
+function printCpu(used: Record<string, number>, wallSeconds: number): void {
+  const total = Object.values(used).reduce((sum, seconds) => sum + seconds, 0);
+  console.log(`   CPU used: ${total.toFixed(1)} s in ${wallSeconds.toFixed(1)} s on ${cpus().length} cores (${((100 * total) / (wallSeconds * cpus().length)).toFixed(0)} %)`);
+  for (const [name, seconds] of Object.entries(used).sort((a, b) => b[1] - a[1])) console.log(`     ${name.padEnd(32)} ${seconds.toFixed(1)} s`);
+}
+
+/**
+ * POSTs /https for every given site at once and waits until, per host, every
+ * https.enable operation finished and every site's certificate was seen
+ * served by its host (the agent's own TLS handshake: posture "active" with
+ * the current serial).
+ */
+async function timedHttpsStorm(db: pg.Client, http: Http, timed: Agent[], siteSets: string[][]): Promise<StormResult> {
+  const reloadsBefore = new Map(await Promise.all(timed.map(async (agent) => [agent.hostId, await countReloads(agent)] as const)));
+  const ids = siteSets.flat();
+  const started = performance.now();
+  const responses = await Promise.all(ids.map((id) => http('POST', `/api/sites/${id}/https`, {})));
+  const answeredAfter = seconds(started);
+  const bad = responses.filter((res) => res.status !== 202);
+  if (bad.length > 0) throw new Error(`${bad.length} POSTs were not accepted: ${bad[0].status} ${JSON.stringify(bad[0].body)}`);
+  const operationIds = new Map<string, string[]>();
+  ids.forEach((id, index) => {
+    const hostId = siteHost.get(id)!;
+    operationIds.set(hostId, [...(operationIds.get(hostId) ?? []), String(responses[index].body.operationId)]);
+  });
+  const perHost = new Map<string, number>();
+  let failed = 0;
+  await until('HTTPS storm', PATIENCE_MS, async () => {
+    for (const [index, agent] of timed.entries()) {
+      if (perHost.has(agent.hostId)) continue;
+      const ops = operationIds.get(agent.hostId) ?? [];
+      const state = await done(db, ops);
+      if (state.finished < ops.length) continue;
+      const { rows } = await db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM https_states h JOIN certificates c ON c.site_id = h.site_id AND c.current
+         WHERE h.site_id = ANY($1::uuid[]) AND h.status = 'active' AND h.served_serial = c.serial`,
+        [siteSets[index]],
+      );
+      if (Number(rows[0].n) + state.failed >= siteSets[index].length) {
+        perHost.set(agent.hostId, seconds(started));
+        failed += state.failed;
+      }
+    }
+    return perHost.size === timed.length;
+  }, 100);
+  const total = Math.max(...perHost.values());
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const reloads = new Map(await Promise.all(timed.map(async (agent) => [agent.hostId, (await countReloads(agent)) - reloadsBefore.get(agent.hostId)!] as const)));
+  return { accepted: responses.length, answeredAfter, total, failed, perHost, reloads, operationIds, names: new Map(timed.map((agent) => [agent.hostId, agent.name])) };
+}
+
+/** One TLS handshake per host from this process, to its first site, verified against the CA's root: the serial it presents. */
+async function servedOverTls(agents: Agent[], rootPath: string): Promise<string> {
+  const ca = await fs.readFile(rootPath, 'utf8');
+  const answers = await Promise.all(
+    agents.map(
+      (agent) =>
+        new Promise<string>((resolve) => {
+          const socket = tlsConnect({ host: agent.nginx.listenAddress, port: agent.nginx.httpsPort, servername: siteName(agent, 1), ca }, () => {
+            const serial = socket.getPeerCertificate().serialNumber;
+            socket.end();
+            resolve(`${agent.name} ${siteName(agent, 1)}: serial ${serial}, verified`);
+          });
+          socket.once('error', (error) => resolve(`${agent.name} ${siteName(agent, 1)}: ${error.message}`));
+        }),
+    ),
+  );
+  return answers.join('; ');
+}
+
+function siteName(agent: Agent, index: number): string {
+  return `site${index}.${agent.name}.bench.example`;
 }
 
 function printStorm(result: StormResult): void {
@@ -324,11 +461,19 @@ async function countMarked(agent: Agent, count: number): Promise<number> {
   return texts.filter((text) => /anonym/.test(text)).length;
 }
 
-async function prepareAgent(dir: string, name: string, hostId: string): Promise<Agent> {
+async function prepareAgent(dir: string, name: string, hostId: string, net: { address: string; httpPort: number; httpsPort: number }): Promise<Agent> {
   const home = join(dir, name);
   await fs.mkdir(home, { recursive: true });
-  const [httpPort, httpsPort] = await freePorts(2);
-  const nginx = await startNginx({ dataDir: join(home, 'nginx'), httpPort, httpsPort, sitesDir: join(home, 'nginx.d'), challengeDir: join(home, 'state', 'acme-challenges'), njs: NJS });
+  const { httpPort, httpsPort } = net;
+  const nginx = await startNginx({
+    dataDir: join(home, 'nginx'),
+    httpPort,
+    httpsPort,
+    listenAddress: net.address,
+    sitesDir: join(home, 'nginx.d'),
+    challengeDir: join(home, 'state', 'acme-challenges'),
+    njs: NJS,
+  });
   const printed = spawnSync(process.execPath, [join(ROOT, 'scripts', 'host-credentials.js'), '--host', hostId], {
     env: { PATH: process.env.PATH, DATABASE_URL, REDIS_URL, REDIS_PREFIX },
     encoding: 'utf8',

@@ -4,7 +4,9 @@ import {
   AGENT_COMMANDS,
   AGENT_RESULTS_QUEUE,
   AgentCommand,
+  AgentCommandEntry,
   AgentCommandJob,
+  AgentResult,
   AgentResultBody,
   AgentResultJob,
   agentQueue,
@@ -19,6 +21,7 @@ import {
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { redisOptions } from '../core/queue/redis-connection.js';
+import { Coalescer } from '../core/operations/coalescer.js';
 import { PermanentJobError } from '../core/operations/operation.errors.js';
 import { BackupHost } from '../backups/backup-host.js';
 import { AGENT_IDENTITY } from './agent-identity.js';
@@ -28,8 +31,10 @@ import { SiteApplier } from './site-applier.js';
 
 export const AGENT_VERSION = '0.3.0';
 
-/** Commands a site storm sends at once: each waits for the applier's shared batch. */
-const CONCURRENCY = 500;
+/** Jobs in hand at once; each carries many commands, which run side by side (a site storm's wait for the applier's shared batch). */
+const CONCURRENCY = 50;
+/** Results per message on the control queue. */
+const RESULTS_PER_POST = 500;
 
 /**
  * The agent: takes commands from its own host's queue (and no other: its
@@ -92,21 +97,37 @@ export class AgentService implements OnApplicationBootstrap, OnApplicationShutdo
     );
   }
 
+  /**
+   * Every command of the job runs at once; each result is posted as soon as
+   * it is known (with the others known meanwhile), and the job completes
+   * when all are posted: an agent killed half-way gets the job again.
+   */
   private async run(job: Job<AgentCommandJob>): Promise<void> {
-    const command = job.name as AgentCommand;
-    const { commandId, expiresAt, data } = job.data;
-    if (!AGENT_COMMANDS.includes(command)) return;
-    if (expiresAt < Date.now()) return;
-    let body: AgentResultBody;
+    const entries = Array.isArray(job.data?.commands) ? job.data.commands : [];
+    await Promise.all(entries.map(async (entry) => {
+      const result = await this.runOne(entry);
+      if (result) await this.outbox.push(result);
+    }));
+  }
+
+  private async runOne({ command, commandId, expiresAt, data }: AgentCommandEntry): Promise<AgentResult | undefined> {
+    if (typeof commandId !== 'string' || !(expiresAt >= Date.now())) return undefined;
+    if (!AGENT_COMMANDS.includes(command)) return { commandId, command, ok: false, error: `this agent (${AGENT_VERSION}) does not know the command "${String(command).slice(0, 40)}"`, permanent: true };
     try {
-      body = { type: 'result', commandId, command, ok: true, value: await this.handle(command, data) };
+      return { commandId, command, ok: true, value: await this.handle(command, data) };
     } catch (error) {
       // a permanent failure (bad input, a tampered archive) is not worth another attempt: the control plane is told so
       const permanent = error instanceof PermanentJobError ? { permanent: true } : {};
-      body = { type: 'result', commandId, command, ok: false, error: (error as Error).message.slice(0, 2000), ...permanent };
+      return { commandId, command, ok: false, error: (error as Error).message.slice(0, 2000), ...permanent };
     }
-    await this.post(body);
   }
+
+  private readonly outbox = new Coalescer<AgentResult, void>(async (results) => {
+    for (let start = 0; start < results.length; start += RESULTS_PER_POST) {
+      await this.post({ type: 'results', results: results.slice(start, start + RESULTS_PER_POST) });
+    }
+    return results.map(() => undefined);
+  });
 
   private handle(command: AgentCommand, data: unknown): Promise<unknown> {
     const input = data as Record<string, unknown>;

@@ -38,6 +38,9 @@ export class SiteApplier {
   private pending: Waiter[] = [];
   private timer?: NodeJS.Timeout;
   private flushing = false;
+  private readonly timing = { prepared: 0, compared: 0, nginx: 0 };
+  /** Sites whose document root and log folder this process has put in place (forgotten when the site leaves). */
+  private readonly foldersReady = new Set<string>();
   private readonly defenceFiles: DefenceFiles;
   private readonly siteFolders: SiteFolders;
   private readonly reloadDebt: ReloadDebt;
@@ -84,6 +87,7 @@ export class SiteApplier {
     await removeCertificateFiles(this.files, this.config.stateDir, siteKey);
     for (const path of paths) await fs.rm(path, { recursive: true, force: true });
     await this.revisions.forget(siteId);
+    this.foldersReady.delete(siteKey);
     return { siteId, removed: ['vhost', 'certificate', 'pass key', 'logs', 'document root'] };
   }
 
@@ -99,11 +103,17 @@ export class SiteApplier {
     this.flushing = true;
     const batch = this.pending;
     this.pending = [];
+    const started = Date.now();
     try {
       const results = await this.applyBatch(batch.map(({ state }) => state)).catch((error: Error) =>
         batch.map(({ state }): SiteApplyValue => ({ siteId: state.siteId, revision: state.revision, ok: false, error: error.message, tls: false })),
       );
       batch.forEach(({ resolve }, index) => resolve(results[index]));
+      const failed = results.filter((result) => !result.ok).length;
+      const { prepared, compared, nginx } = this.timing;
+      this.logger.log(
+        `applied a batch of ${batch.length} site state(s) in ${Date.now() - started} ms${failed ? ` (${failed} failed)` : ''}: files ${prepared - started} ms, compare ${compared - prepared} ms, nginx test and reload ${nginx - compared} ms (test ${this.nginx.lastBatch.testMs}, reload ${this.nginx.lastBatch.reloadMs}, of which switch-over ${this.nginx.lastBatch.switchMs})`,
+      );
     } finally {
       this.flushing = false;
       if (this.pending.length > 0) this.schedule();
@@ -135,6 +145,7 @@ export class SiteApplier {
         }
       }),
     );
+    this.timing.prepared = Date.now();
     const common: SiteConfig = { siteKey: COMMON_CONF_KEY, config: loggingHttpConf() };
     const changed = await this.changedOnly([common, this.defaultServer(), ...entries]);
     // A reload that failed, or a process that died between writing files and reloading, leaves
@@ -142,7 +153,9 @@ export class SiteApplier {
     // by the next batch, even one whose files are all unchanged.
     const owed = await this.reloadDebt.owed();
     if (changed.length > 0) await this.reloadDebt.incur();
+    this.timing.compared = Date.now();
     const outcome = changed.length > 0 ? await this.nginx.applySites(changed) : { results: [], quarantined: [] };
+    this.timing.nginx = Date.now();
     if ((forceReload || owed) && !outcome.results.some((result) => result.ok)) await this.nginx.reload();
     await this.reloadDebt.paid();
     const failures = new Map(outcome.results.flatMap((result) => (result.ok ? [] : [[result.siteKey, result.error.message] as const])));
@@ -169,7 +182,11 @@ export class SiteApplier {
     const siteKey = checkedDomain(state.siteKey);
     const domains = state.domains.map(checkedDomain);
     const documentRoot = join(this.config.sitesRoot, siteKey, 'public');
-    await Promise.all([this.ensureDocumentRoot(documentRoot, siteKey), this.siteFolders.ensureLogDir(siteKey)]);
+    // once per site while this agent runs: a storm's second change to a site costs no folder checks
+    if (!this.foldersReady.has(siteKey)) {
+      await Promise.all([this.ensureDocumentRoot(documentRoot, siteKey), this.siteFolders.ensureLogDir(siteKey)]);
+      this.foldersReady.add(siteKey);
+    }
     const tls = state.tls
       ? {
           ...(await installCertificateFiles(this.files, this.config.stateDir, siteKey, state.tls.chainPem, () => this.keys.open(state.tls!.keySealed))),

@@ -214,7 +214,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       from: env.SMTP_FROM || 'hostkeeper@localhost',
       staffAlertEmail: read.optionalEmail('STAFF_ALERT_EMAIL'),
     },
-    loggingConcurrency: read.int('LOGGING_CONCURRENCY', 500, 1, 5000),
+    loggingConcurrency: read.int('LOGGING_CONCURRENCY', 2000, 1, 5000),
     defence: {
       ratePerSecond: read.int('DEFENCE_RATE_PER_SECOND', 10, 1, 10_000),
       burst: read.int('DEFENCE_BURST', 40, 0, 100_000),

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { AgentCommand, AgentCommandJob, agentQueue } from '../../jobs/hosts.jobs.js';
+import { AGENT_COMMANDS_JOB, AgentCommand, AgentCommandEntry, AgentCommandJob, agentQueue } from '../../jobs/hosts.jobs.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
+import { Coalescer } from '../core/operations/coalescer.js';
 import { HostUnavailableError, PermanentJobError } from '../core/operations/operation.errors.js';
 import { redisOptions } from '../core/queue/redis-connection.js';
 import { offlineSince } from './host-status.js';
@@ -18,6 +19,9 @@ export interface CommandDone {
   /** the agent says another attempt would fail the same way */
   permanent?: boolean;
 }
+
+/** Commands per job on a host's queue. */
+const COMMANDS_PER_JOB = 500;
 
 interface Waiter {
   resolve: (done: CommandDone) => void;
@@ -40,6 +44,7 @@ export interface CallOptions {
 export class AgentClient implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AgentClient.name);
   private readonly queues = new Map<string, Queue>();
+  private readonly outboxes = new Map<string, Coalescer<AgentCommandEntry, void>>();
   private readonly waiters = new Map<string, Waiter[]>();
   private connection?: Redis;
   private subscriber?: Redis;
@@ -60,7 +65,9 @@ export class AgentClient implements OnModuleInit, OnApplicationShutdown {
     this.connection.on('error', () => undefined);
     this.subscriber = new Redis({ ...options, lazyConnect: true });
     this.subscriber.on('error', () => undefined);
-    this.subscriber.on('message', (_channel: string, message: string) => this.settle(JSON.parse(message) as CommandDone));
+    this.subscriber.on('message', (_channel: string, message: string) => {
+      for (const done of JSON.parse(message) as CommandDone[]) this.settle(done);
+    });
     // Redis being down must not stop the API from starting: the subscription follows when it returns
     void this.subscriber
       .connect()
@@ -76,9 +83,9 @@ export class AgentClient implements OnModuleInit, OnApplicationShutdown {
     this.connection?.disconnect();
   }
 
-  /** Announces an answer to every control-plane process (HostResultsService calls this). */
-  async announce(done: CommandDone): Promise<void> {
-    await this.connection!.publish(this.channel, JSON.stringify(done));
+  /** Announces answers to every control-plane process (HostResultsService calls this). */
+  async announce(answers: CommandDone[]): Promise<void> {
+    if (answers.length > 0) await this.connection!.publish(this.channel, JSON.stringify(answers));
   }
 
   /** Sends a command to the host's agent and waits for its answer. */
@@ -87,11 +94,29 @@ export class AgentClient implements OnModuleInit, OnApplicationShutdown {
     return this.send<T>(host, command, data, options);
   }
 
-  /** Puts the command on the host's queue without waiting (a re-send by the reconcile). */
-  async post(hostId: string, command: AgentCommand, data: unknown, commandId: string): Promise<void> {
-    const timeoutMs = this.config.fleet.commandTimeoutMs;
-    const job: AgentCommandJob = { commandId, expiresAt: Date.now() + timeoutMs * 5, data };
-    await this.queue(hostId).add(command, job, { jobId: commandId, removeOnComplete: true, removeOnFail: true });
+  /**
+   * Puts the command on the host's queue without waiting for the answer (a
+   * re-send by the reconcile does only this). Commands for one host asked
+   * for while the previous job was being added travel together as one job.
+   */
+  post(hostId: string, command: AgentCommand, data: unknown, commandId: string): Promise<void> {
+    const expiresAt = Date.now() + this.config.fleet.commandTimeoutMs * 5;
+    return this.outbox(hostId).push({ command, commandId, expiresAt, data });
+  }
+
+  private outbox(hostId: string): Coalescer<AgentCommandEntry, void> {
+    let outbox = this.outboxes.get(hostId);
+    if (!outbox) {
+      outbox = new Coalescer<AgentCommandEntry, void>(async (commands) => {
+        for (let start = 0; start < commands.length; start += COMMANDS_PER_JOB) {
+          const job: AgentCommandJob = { commands: commands.slice(start, start + COMMANDS_PER_JOB) };
+          await this.queue(hostId).add(AGENT_COMMANDS_JOB, job, { removeOnComplete: true, removeOnFail: true });
+        }
+        return commands.map(() => undefined);
+      });
+      this.outboxes.set(hostId, outbox);
+    }
+    return outbox;
   }
 
   private async send<T>(host: HostRow, command: AgentCommand, data: unknown, options: CallOptions): Promise<T> {

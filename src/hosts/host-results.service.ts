@@ -4,6 +4,7 @@ import { AGENT_RESULTS_QUEUE, AgentResultBody, AgentResultJob, SiteApplyValue } 
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { verifySigned } from '../core/crypto/agent-keys.js';
+import { retryingConflicts } from '../core/database/deadlocks.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { Coalescer } from '../core/operations/coalescer.js';
 import { redisOptions } from '../core/queue/redis-connection.js';
@@ -73,12 +74,19 @@ export class HostResultsService implements OnApplicationBootstrap, OnApplication
         await this.prisma.host.update({ where: { id: job.hostId }, data: { stoppedAt: new Date() } });
         this.hosts.forget(job.hostId);
         return;
-      case 'result':
-        if (body.command === 'site.apply' && body.ok) {
-          const value = body.value as SiteApplyValue;
-          if (value.ok) await this.applied.push({ hostId: job.hostId, siteId: value.siteId, revision: value.revision, mode: value.loggingMode ?? null });
-        }
-        await this.agents.announce({ commandId: body.commandId, ok: body.ok, ...(body.ok ? { value: body.value } : { error: body.error, ...(body.permanent ? { permanent: true } : {}) }) });
+      case 'results': {
+        const results = Array.isArray(body.results) ? body.results : [];
+        await Promise.all(
+          results.map((result) => {
+            if (result.command !== 'site.apply' || !result.ok) return undefined;
+            const value = result.value as SiteApplyValue;
+            return value.ok ? this.applied.push({ hostId: job.hostId, siteId: value.siteId, revision: value.revision, mode: value.loggingMode ?? null }) : undefined;
+          }),
+        );
+        await this.agents.announce(
+          results.map((result) => ({ commandId: result.commandId, ok: result.ok, ...(result.ok ? { value: result.value } : { error: result.error, ...(result.permanent ? { permanent: true } : {}) }) })),
+        );
+      }
     }
   }
 
@@ -102,7 +110,7 @@ export class HostResultsService implements OnApplicationBootstrap, OnApplication
 
   private readonly applied = new Coalescer<{ hostId: string; siteId: string; revision: number; mode: string | null }, void>(async (rows) => {
     // the mode in force follows only the newest revision a host reports
-    await this.prisma.$executeRaw`
+    await retryingConflicts(() => this.prisma.$executeRaw`
       WITH input AS (
         SELECT DISTINCT ON ("siteId") * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r("hostId" uuid, "siteId" uuid, revision int, mode text)
         ORDER BY "siteId", revision DESC
@@ -111,7 +119,7 @@ export class HostResultsService implements OnApplicationBootstrap, OnApplication
         WHERE sites.id = input."siteId" AND sites.host_id = input."hostId" AND sites.applied_revision <= input.revision
         RETURNING sites.id, input.mode
       )
-      UPDATE logging_policies SET mode_in_force = bumped.mode::"LoggingMode" FROM bumped WHERE logging_policies.site_id = bumped.id AND bumped.mode IS NOT NULL`;
+      UPDATE logging_policies SET mode_in_force = bumped.mode::"LoggingMode" FROM bumped WHERE logging_policies.site_id = bumped.id AND bumped.mode IS NOT NULL`);
     return rows.map(() => undefined);
   });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { SYSTEM_ACTOR } from '../core/auth/actor.js';
+import { retryingConflicts } from '../core/database/deadlocks.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { Coalescer } from '../core/operations/coalescer.js';
 import type { RunnableOperation } from '../core/operations/operation-runner.service.js';
@@ -66,7 +67,7 @@ export class LogPurgeService {
   }
 
   private readonly attestations = new Coalescer<AttestationRow, void>(async (rows) => {
-    await this.prisma.$executeRaw`
+    await retryingConflicts(() => this.prisma.$executeRaw`
       WITH input AS (
         SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
           AS row(id uuid, "siteId" uuid, kind text, "requestedBy" text, files jsonb, "fileCount" int, bytes bigint, changes jsonb, purge boolean)
@@ -78,7 +79,7 @@ export class LogPurgeService {
         WHERE site_id IN (SELECT "siteId" FROM input WHERE purge)
       )
       INSERT INTO audit_events (actor, actor_role, action, target_type, target_id, changes)
-      SELECT ${SYSTEM_ACTOR.id}, ${SYSTEM_ACTOR.role}, kind, 'site', "siteId"::text, changes FROM input`;
+      SELECT ${SYSTEM_ACTOR.id}, ${SYSTEM_ACTOR.role}, kind, 'site', "siteId"::text, changes FROM input`);
     return rows.map(() => undefined);
   });
 }

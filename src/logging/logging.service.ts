@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import type { Actor } from '../core/auth/actor.js';
+import { retryingConflicts } from '../core/database/deadlocks.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { AppException } from '../core/errors/app.exception.js';
 import { Coalescer } from '../core/operations/coalescer.js';
@@ -67,7 +68,8 @@ export class LoggingService {
   private readonly policyWrites = new Coalescer<PolicyRequest, boolean>(async (requests) => {
     const written = new Set<string>();
     for (const round of roundsOfDistinctSites(requests)) {
-      const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
+      round.sort((a, b) => (a.siteId < b.siteId ? -1 : a.siteId > b.siteId ? 1 : 0));
+      const rows = await retryingConflicts(() => this.prisma.$queryRaw<Array<{ id: string }>>`
         WITH input AS (
           SELECT * FROM jsonb_to_recordset(${JSON.stringify(round)}::jsonb) AS r(
             "operationId" uuid, "siteId" uuid, "memberId" uuid, mode "LoggingMode", "retentionDays" int, "actorId" text, "actorRole" text, changes jsonb)
@@ -84,7 +86,7 @@ export class LoggingService {
         )
         INSERT INTO operations (id, kind, site_id, target_type, target_id, payload, actor)
         SELECT "operationId", 'logging.apply', "siteId", 'site', "siteId"::text, changes, "actorId" FROM allowed WHERE "siteId" IN (SELECT site_id FROM policy)
-        RETURNING id::text`;
+        RETURNING id::text`);
       rows.forEach(({ id }) => written.add(id));
     }
     return requests.map(({ operationId }) => written.has(operationId));

@@ -5,6 +5,7 @@ import { SYSTEM_ACTOR } from '../core/auth/actor.js';
 import { AuditService } from '../core/audit/audit.service.js';
 import { sealTo } from '../core/crypto/agent-keys.js';
 import { SecretsService } from '../core/crypto/secrets.service.js';
+import { retryingConflicts } from '../core/database/deadlocks.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { Coalescer } from '../core/operations/coalescer.js';
 import { AgentClient } from '../hosts/agent-client.service.js';
@@ -58,9 +59,10 @@ export class WebServerService {
   async ensureApplied(siteId: string): Promise<SiteApplyResult> {
     const [site] = await this.load([siteId]);
     if (site && site.appliedRevision === site.desiredRevision && site.desiredHash !== null) {
-      const prepared = await this.prepare(site, site.desiredRevision).catch(() => undefined);
-      if (prepared && hashOf(site, prepared.state) === site.desiredHash) {
-        return { siteId, ok: true, tls: prepared.state.tls !== undefined, siteKey: site.primaryDomain };
+      // the hash leaves the sealed secrets out, so nothing is decrypted or sealed just to compare
+      const { state } = this.render(site, site.desiredRevision, () => '');
+      if (hashOf(site, state) === site.desiredHash) {
+        return { siteId, ok: true, tls: state.tls !== undefined, siteKey: site.primaryDomain };
       }
     }
     return this.apply(siteId);
@@ -96,11 +98,11 @@ export class WebServerService {
 
   /** One read and one revision bump for every apply asked for at the same time. */
   private readonly revisions = new Coalescer<{ siteId: string; forceReload: boolean }, Prepared | { error: string } | undefined>(async (asks) => {
-    const ids = [...new Set(asks.map(({ siteId }) => siteId))];
+    const ids = [...new Set(asks.map(({ siteId }) => siteId))].sort();
     // the bump comes first and the read after it: a state read after its revision was taken is never older than a lower revision's
-    const bumped = await this.prisma.$queryRaw<Array<{ id: string; revision: number }>>`
+    const bumped = await retryingConflicts(() => this.prisma.$queryRaw<Array<{ id: string; revision: number }>>`
       UPDATE sites SET desired_revision = desired_revision + 1, sent_at = now()
-      WHERE id = ANY(${ids}::uuid[]) RETURNING id::text AS id, desired_revision AS revision`;
+      WHERE id = ANY(${ids}::uuid[]) RETURNING id::text AS id, desired_revision AS revision`);
     const revisionOf = new Map(bumped.map(({ id, revision }) => [id, revision]));
     const sites = new Map((await this.load(ids)).map((site) => [site.id, site]));
     const prepared = new Map<string, Prepared | { error: string }>();
@@ -118,9 +120,9 @@ export class WebServerService {
       }
     }
     if (hashes.length > 0) {
-      await this.prisma.$executeRaw`
+      await retryingConflicts(() => this.prisma.$executeRaw`
         UPDATE sites SET desired_hash = input.hash
-        FROM jsonb_to_recordset(${JSON.stringify(hashes)}::jsonb) AS input(id uuid, hash text) WHERE sites.id = input.id`;
+        FROM jsonb_to_recordset(${JSON.stringify(hashes)}::jsonb) AS input(id uuid, hash text) WHERE sites.id = input.id`);
     }
     return asks.map(({ siteId, forceReload }) => {
       const entry = prepared.get(siteId);
@@ -145,10 +147,14 @@ export class WebServerService {
   /** The desired state; the certificate key and the pass key sealed to the host's own key, never sent in the clear. */
   private async prepare(site: LoadedSite, revision: number): Promise<Prepared> {
     const sealKey = site.host.sealPublicKey;
-    const seal = (encrypted: string) => {
+    return this.render(site, revision, (encrypted) => {
       if (!sealKey) throw noAgentKey(site.hostId);
       return sealTo(sealKey, this.secrets.decrypt(encrypted));
-    };
+    });
+  }
+
+  /** The desired state with each secret passed through `seal` (which may throw). */
+  private render(site: LoadedSite, revision: number, seal: (encrypted: string) => string): Prepared {
     const certificate = site.https?.enabled ? site.certificates[0] : undefined;
     const defence = site.defence;
     const state: SiteDesiredState = {

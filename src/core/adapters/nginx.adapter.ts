@@ -123,10 +123,17 @@ export class NginxAdapter {
   async applySites(entries: SiteConfig[]): Promise<BatchOutcome> {
     const changes = entries.map(({ siteKey, config }) => this.change(siteKey, config));
     assertDistinct(changes);
+    const started = Date.now();
     const outcome = await this.exclusive(() => this.commit(changes));
+    const tested = Date.now();
     if (outcome.results.some((result) => result.ok)) await this.reload();
+    this.lastBatch = { testMs: tested - started, reloadMs: Date.now() - tested, switchMs: this.lastSwitchMs };
     return outcome;
   }
+
+  /** How long the last applySites took to write and test, and to reload (of which the master's switch-over). */
+  lastBatch = { testMs: 0, reloadMs: 0, switchMs: 0 };
+  private lastSwitchMs = 0;
 
   /** Resolves once a reload that started after this call has completed. */
   reload(): Promise<void> {
@@ -342,7 +349,9 @@ export class NginxAdapter {
       if (result.code !== 0) throw new NginxReloadError(`nginx reload failed: ${nginxErrors(result.stderr)}`);
     }
     this.reloadsDone += 1;
+    const signalled = Date.now();
     if (before) await waitForOldWorkersToRetire(before);
+    this.lastSwitchMs = Date.now() - signalled;
   }
 
   private async signalMaster(pid: number): Promise<void> {
