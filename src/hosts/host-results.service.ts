@@ -1,12 +1,15 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import { AGENT_RESULTS_QUEUE, AgentResultBody, AgentResultJob, SiteApplyValue } from '../../jobs/hosts.jobs.js';
+import { JOB, operationJobId } from '../../jobs/catalog.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { verifySigned } from '../core/crypto/agent-keys.js';
 import { retryingConflicts } from '../core/database/deadlocks.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { Coalescer } from '../core/operations/coalescer.js';
+import { OperationsService } from '../core/operations/operations.service.js';
+import { QueueRegistry } from '../core/queue/queue.registry.js';
 import { redisOptions } from '../core/queue/redis-connection.js';
 import { WebServerService } from '../web/web-server.service.js';
 import { AgentClient } from './agent-client.service.js';
@@ -36,6 +39,7 @@ export class HostResultsService implements OnApplicationBootstrap, OnApplication
     private readonly hosts: HostsService,
     private readonly agents: AgentClient,
     private readonly web: WebServerService,
+    private readonly queues: QueueRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -97,13 +101,16 @@ export class HostResultsService implements OnApplicationBootstrap, OnApplication
       // Seen now (a heartbeat that waited in a busy queue is still news that the agent lives), except
       // a heartbeat sent before the agent said it was stopping, and read after: it brings nothing back.
       const at = new Date(Math.min(beat.at, Date.now()));
+      const wasAway = this.hosts.status(await this.hosts.row(hostId)) !== 'online';
       await this.prisma.$executeRaw`
         UPDATE hosts SET last_seen_at = CASE WHEN stopped_at > ${at} THEN last_seen_at ELSE now() END, agent_version = ${beat.version},
           stopped_at = CASE WHEN stopped_at > ${at} THEN stopped_at ELSE NULL END
         WHERE id = ${hostId}::uuid`;
       this.hosts.forget(hostId);
       // an agent that just started may have missed anything sent while it was away
-      if (beats.some((candidate) => candidate.hostId === hostId && candidate.fresh)) void this.resend(hostId, true);
+      const fresh = beats.some((candidate) => candidate.hostId === hostId && candidate.fresh);
+      if (fresh) void this.resend(hostId, true);
+      if (fresh || wasAway) void this.wake(hostId);
     }
     return beats.map(() => undefined);
   });
@@ -122,6 +129,28 @@ export class HostResultsService implements OnApplicationBootstrap, OnApplication
       UPDATE logging_policies SET mode_in_force = bumped.mode::"LoggingMode" FROM bumped WHERE logging_policies.site_id = bumped.id AND bumped.mode IS NOT NULL`);
     return rows.map(() => undefined);
   });
+
+  /**
+   * The host is back: operations that gave their slot back while it was away
+   * run now rather than at their next retry (HOST_OFFLINE_RETRY_SECONDS).
+   */
+  private async wake(hostId: string): Promise<void> {
+    try {
+      const rows = await this.prisma.$queryRaw<Array<{ id: string; kind: string }>>`
+        SELECT o.id::text AS id, o.kind FROM operations o JOIN sites s ON s.id = o.site_id
+        WHERE s.host_id = ${hostId}::uuid AND o.status = 'queued' AND o.waiting_for IS NOT NULL`;
+      let woken = 0;
+      for (const { id, kind } of rows) {
+        if (this.stopped || !OperationsService.isKnownKind(kind)) continue;
+        const job = await this.queues.of(JOB[kind].queue).getJob(operationJobId(id));
+        // a job that left the delayed set meanwhile (it ran, or its own retry came) is left alone
+        if (job && (await job.isDelayed()) && (await job.promote().then(() => true, () => false))) woken += 1;
+      }
+      if (woken > 0) this.logger.log(`host ${hostId} is back: ${woken} operation(s) that waited for it run now`);
+    } catch (error) {
+      this.logger.warn(`operations waiting for host ${hostId} not woken (they retry by themselves): ${(error as Error).message}`);
+    }
+  }
 
   /** Every few seconds: each online host's lagging sites, sent again. */
   private async sweep(): Promise<void> {

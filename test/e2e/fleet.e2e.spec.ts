@@ -40,7 +40,8 @@ describe('fleet: one control plane, an agent per web host (e2e)', () => {
   const agents: Agent[] = [];
 
   beforeAll(async () => {
-    stack = await startWebStack({ env: { ROLE: 'all', CRONS_ENABLED: 'false' } });
+    // operations waiting for a host retry only every two minutes here: one that finishes sooner was woken by the host's return
+    stack = await startWebStack({ env: { ROLE: 'all', CRONS_ENABLED: 'false', HOST_OFFLINE_RETRY_SECONDS: '120' } });
     t = await startTestApp(stack.config);
     memberId = (await t.http.post('/api/members').set(bearer(t.staffToken)).send({ name: 'Fleet', contactEmail: 'fleet@example.org' })).body.id;
     const suffix = Date.now().toString(36);
