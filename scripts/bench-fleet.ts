@@ -207,7 +207,7 @@ async function main(): Promise<void> {
       const lag = await lagging(db, half);
       if (lag === 0 && convergedAt === 0) convergedAt = seconds(started);
       return lag === 0 && (await done(db, bOps)).finished === bOps.length;
-    }, 25);
+    }, 100);
     const catchUp = seconds(started);
     const catchUpOps = await done(db, bOps);
     const catchUpReloads = (await countReloads(hostB)) - reloadsBefore;
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
     const rows: Array<[string, string, string, boolean]> = [
       [`logging storm, ${2 * PER_HOST} sites on 2 hosts, converged`, `${storm.total.toFixed(2)} s`, `<= ${GOALS.stormSeconds} s`, storm.total <= GOALS.stormSeconds && storm.failed === 0],
       ...agents.map((agent): [string, string, string, boolean] => [`  reloads on ${agent.name} during the storm`, String(storm.reloads.get(agent.hostId)), '(few)', true]),
-      [`HTTPS storm, ${2 * HTTPS_PER_HOST} sites on 2 hosts, all served`, `${tls.total.toFixed(2)} s (${tls.failed} failed)`, '-', tls.failed === 0],
+      [`HTTPS storm, ${2 * HTTPS_PER_HOST} sites on 2 hosts, all served`, `${tls.total.toFixed(2)} s (${tls.failed} failed)`, '(no goal)', tls.failed === 0],
       ...agents.map((agent): [string, string, string, boolean] => [`  reloads on ${agent.name} during the HTTPS storm`, String(tls.reloads.get(agent.hostId)), '(few)', true]),
       [`catch-up of ${half.length} sites after restart`, `${catchUp.toFixed(2)} s`, `<= ${GOALS.catchUpSeconds} s`, catchUp <= GOALS.catchUpSeconds && catchUpOps.failed === 0],
       [`${hostA.name}'s storm time, ${hostB.name} alive -> dead`, `${alive.perHost.get(hostA.hostId)!.toFixed(2)} s -> ${dead.perHost.get(hostA.hostId)!.toFixed(2)} s (x${ratio.toFixed(2)})`, `<= x${GOALS.deadHostRatio}`, ratio <= GOALS.deadHostRatio],
@@ -228,7 +228,7 @@ async function main(): Promise<void> {
     const width = Math.max(...rows.map((row) => row[0].length));
     const width2 = Math.max(...rows.map((row) => row[1].length));
     for (const [figure, value, goal, met] of rows) {
-      const verdict = goal === '-' ? 'skipped' : goal === '(few)' ? '' : met ? 'met' : 'NOT met';
+      const verdict = goal.startsWith('(') ? (met ? '' : 'FAILED') : met ? 'met' : 'NOT met';
       console.log(`${figure.padEnd(width)}  ${value.padEnd(width2)}  ${goal.padEnd(8)}  ${verdict}`);
     }
   } catch (error) {
@@ -299,7 +299,8 @@ async function timedStorm(db: pg.Client, http: Http, timed: Agent[], siteSets: s
       }
     }
     return perHost.size === timed.length;
-  }, 20);
+    // every 100 ms: the polling's own queries over thousands of ids must not be what loads Postgres and this process
+  }, 100);
   const total = Math.max(...perHost.values());
   // a reload asked for at the end of the storm is logged a moment later
   await new Promise((resolve) => setTimeout(resolve, 500));

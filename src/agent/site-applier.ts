@@ -17,6 +17,11 @@ import { DEFAULT_SERVER_KEY, renderDefaultServer } from '../web/default-server.r
 import { challengeDir, renderVhost } from '../web/vhost.renderer.js';
 import { RevisionBook } from './revision-book.js';
 
+/** The least a batch waits for changes that keep coming (see fire()) … */
+const STREAM_QUIET_MS = 100;
+/** … and the least it may wait in all. */
+const STREAM_WAIT_MS = 1_500;
+
 /** The http-level file every site file relies on (log formats and maps). */
 export const COMMON_CONF_KEY = '00-hostkeeper-common';
 
@@ -38,6 +43,9 @@ export class SiteApplier {
   private pending: Waiter[] = [];
   private timer?: NodeJS.Timeout;
   private flushing = false;
+  private lastArrival = 0;
+  private waitingSince = 0;
+  private lastBatchMs = 0;
   private readonly timing = { prepared: 0, compared: 0, nginx: 0 };
   /** Sites whose document root and log folder this process has put in place (forgotten when the site leaves). */
   private readonly foldersReady = new Set<string>();
@@ -69,6 +77,7 @@ export class SiteApplier {
   apply(state: SiteDesiredState): Promise<SiteApplyValue> {
     return new Promise((resolve) => {
       this.pending.push({ state, resolve });
+      this.lastArrival = Date.now();
       this.schedule();
     });
   }
@@ -93,13 +102,34 @@ export class SiteApplier {
 
   private schedule(): void {
     if (this.timer || this.flushing) return;
+    this.waitingSince = Date.now();
     // a little random delay: hosts that get the same storm do not all reload in the same second
     const jitter = Math.floor(Math.random() * this.config.fleet.reloadJitterMs);
-    this.timer = setTimeout(() => void this.flush(), this.config.nginx.reloadWindowMs + jitter);
+    this.timer = setTimeout(() => this.fire(), this.config.nginx.reloadWindowMs + jitter);
+  }
+
+  /**
+   * A batch costs one `nginx -t` and one reload whatever its size (seconds,
+   * with a thousand sites), so while changes are still coming in, the batch
+   * waits for them to pause: for a quarter of what the last batch cost (at
+   * least 100 ms, at most 1 s), and in all no longer than the last batch took
+   * (at least 1.5 s, at most 5 s). A storm's first arrivals do not go alone,
+   * leaving the rest to a second batch; on a host with few sites a batch is
+   * cheap and so is the wait.
+   */
+  private fire(): void {
+    const now = Date.now();
+    const quiet = Math.min(Math.max(this.lastBatchMs / 4, STREAM_QUIET_MS), 1_000);
+    const patience = Math.min(Math.max(this.lastBatchMs, STREAM_WAIT_MS), 5_000);
+    if (now - this.lastArrival < quiet && now - this.waitingSince < patience) {
+      this.timer = setTimeout(() => this.fire(), quiet - (now - this.lastArrival));
+      return;
+    }
+    this.timer = undefined;
+    void this.flush();
   }
 
   private async flush(): Promise<void> {
-    this.timer = undefined;
     this.flushing = true;
     const batch = this.pending;
     this.pending = [];
@@ -110,6 +140,7 @@ export class SiteApplier {
       );
       batch.forEach(({ resolve }, index) => resolve(results[index]));
       const failed = results.filter((result) => !result.ok).length;
+      if (batch.length > 0) this.lastBatchMs = Date.now() - started;
       const { prepared, compared, nginx } = this.timing;
       this.logger.log(
         `applied a batch of ${batch.length} site state(s) in ${Date.now() - started} ms${failed ? ` (${failed} failed)` : ''}: files ${prepared - started} ms, compare ${compared - prepared} ms, nginx test and reload ${nginx - compared} ms (test ${this.nginx.lastBatch.testMs}, reload ${this.nginx.lastBatch.reloadMs}, of which switch-over ${this.nginx.lastBatch.switchMs})`,

@@ -8,7 +8,9 @@ import { SecretsService } from '../core/crypto/secrets.service.js';
 import { retryingConflicts } from '../core/database/deadlocks.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { Coalescer } from '../core/operations/coalescer.js';
+import { HostUnavailableError } from '../core/operations/operation.errors.js';
 import { AgentClient } from '../hosts/agent-client.service.js';
+import { HostsService } from '../hosts/hosts.service.js';
 
 export type SiteApplyResult =
   | { siteId: string; ok: true; tls: boolean; siteKey: string }
@@ -39,12 +41,14 @@ export class WebServerService {
     private readonly secrets: SecretsService,
     private readonly audit: AuditService,
     private readonly agents: AgentClient,
+    private readonly hosts: HostsService,
   ) {}
 
   /** Renders and applies one site's vhost on its host (HTTP only, or HTTP + HTTPS once a certificate is current). */
   async apply(siteId: string, options: { forceReload?: boolean } = {}): Promise<SiteApplyResult> {
     const prepared = await this.revisions.push({ siteId, forceReload: options.forceReload ?? false });
     if (!prepared) return { siteId, ok: false, error: 'the site does not exist', missing: true };
+    if (prepared instanceof HostUnavailableError) throw prepared;
     if ('error' in prepared) return { siteId, ok: false, error: prepared.error };
     const value = await this.agents.call<SiteApplyValue>(prepared.hostId, 'site.apply', prepared.state, { commandId: applyCommandId(prepared.state) });
     if (value.quarantined?.length) await this.reportQuarantine(value.quarantined);
@@ -96,9 +100,14 @@ export class WebServerService {
     );
   }
 
-  /** One read and one revision bump for every apply asked for at the same time. */
-  private readonly revisions = new Coalescer<{ siteId: string; forceReload: boolean }, Prepared | { error: string } | undefined>(async (asks) => {
-    const ids = [...new Set(asks.map(({ siteId }) => siteId))].sort();
+  /**
+   * One read and one revision bump for every apply asked for at the same
+   * time. Sites whose host is away get no new revision (nothing could take
+   * it): their callers are told to wait for the host.
+   */
+  private readonly revisions = new Coalescer<{ siteId: string; forceReload: boolean }, Prepared | HostUnavailableError | { error: string } | undefined>(async (asks) => {
+    const away = await this.awayHosts([...new Set(asks.map(({ siteId }) => siteId))]);
+    const ids = [...new Set(asks.map(({ siteId }) => siteId))].filter((id) => !away.has(id)).sort();
     // the bump comes first and the read after it: a state read after its revision was taken is never older than a lower revision's
     const bumped = await retryingConflicts(() => this.prisma.$queryRaw<Array<{ id: string; revision: number }>>`
       UPDATE sites SET desired_revision = desired_revision + 1, sent_at = now()
@@ -125,11 +134,34 @@ export class WebServerService {
         FROM jsonb_to_recordset(${JSON.stringify(hashes)}::jsonb) AS input(id uuid, hash text) WHERE sites.id = input.id`);
     }
     return asks.map(({ siteId, forceReload }) => {
+      const unavailable = away.get(siteId);
+      if (unavailable) return unavailable;
       const entry = prepared.get(siteId);
       if (!entry || 'error' in entry || !forceReload) return entry;
       return { ...entry, state: { ...entry.state, forceReload: true } };
     });
   });
+
+  /** The sites (of those given) whose host cannot take a new state now, each with the reason. */
+  private async awayHosts(siteIds: string[]): Promise<Map<string, HostUnavailableError>> {
+    const sites = await this.prisma.site.findMany({ where: { id: { in: siteIds } }, select: { id: true, hostId: true } });
+    const away = new Map<string, HostUnavailableError>();
+    const checked = new Map<string, HostUnavailableError | undefined>();
+    for (const { id, hostId } of sites) {
+      if (!checked.has(hostId)) {
+        checked.set(
+          hostId,
+          await this.hosts.requireOnline(hostId).then(
+            () => undefined,
+            (error: unknown) => (error instanceof HostUnavailableError ? error : undefined),
+          ),
+        );
+      }
+      const reason = checked.get(hostId);
+      if (reason) away.set(id, reason);
+    }
+    return away;
+  }
 
   private load(siteIds: string[]) {
     return this.prisma.site.findMany({
