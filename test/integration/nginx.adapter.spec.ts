@@ -103,6 +103,24 @@ describe('NginxAdapter', () => {
     await expect(fs.access(siteFile('batch2.test'))).rejects.toThrow();
   });
 
+  it('writes a large batch with one file-system flush, all-or-nothing per file, and leaves no temporary file', async () => {
+    const entries = Array.from({ length: 40 }, (_, i) => ({ siteKey: `many${i}.test`, config: vhost(`many${i}.test`, `many${i}`) }));
+    entries[17].config = 'server { nope; }';
+    const outcome = await adapter.applySites(entries);
+    expect(outcome.results.filter((result) => !result.ok).map(({ siteKey }) => siteKey)).toEqual(['many17.test']);
+    expect(await get('many39.test')).toEqual({ status: 200, body: 'many39' });
+    expect(await fs.readFile(siteFile('many0.test'), 'utf8')).toBe(entries[0].config);
+    expect(((await fs.stat(siteFile('many0.test'))).mode & 0o777)).toBe(0o644);
+    await expect(fs.access(siteFile('many17.test'))).rejects.toThrow();
+    expect((await fs.readdir(nginx.sitesDir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    // the same batch again, every file changed: still one reload
+    const before = adapter.reloadCount;
+    const again = entries.filter((_, i) => i !== 17).map((entry, i) => ({ ...entry, config: vhost(entry.siteKey, `again${i}`) }));
+    await adapter.applySites(again);
+    expect(adapter.reloadCount - before).toBe(1);
+    expect(await get('many0.test')).toEqual({ status: 200, body: 'again0' });
+  });
+
   it('does not fail the site nginx names when another one is at fault', async () => {
     const [port] = await freePorts(1);
     const listen = `${nginx.listenAddress}:${port}`;
