@@ -20,6 +20,19 @@ export interface CommandDone {
   permanent?: boolean;
 }
 
+/** The answers in a message on the channel; anything else there (not ours, garbled) is ignored, never thrown. */
+export function answersIn(message: string): CommandDone[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(message);
+  } catch {
+    return [];
+  }
+  return (Array.isArray(parsed) ? parsed : []).filter(
+    (item): item is CommandDone => typeof item === 'object' && item !== null && typeof (item as CommandDone).commandId === 'string' && typeof (item as CommandDone).ok === 'boolean',
+  );
+}
+
 /** Commands per job on a host's queue. */
 const COMMANDS_PER_JOB = 500;
 
@@ -55,8 +68,14 @@ export class AgentClient implements OnModuleInit, OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * Redis channels belong to the whole server, not to one database: the
+   * database number is part of the name, so two installs (or test runs) that
+   * share a server and a prefix in different databases do not hear each other.
+   */
   get channel(): string {
-    return `${this.config.redisPrefix}:agent-done`;
+    const db = /^\/(\d+)$/.exec(new URL(this.config.redisUrl).pathname)?.[1] ?? '0';
+    return `${this.config.redisPrefix}:agent-done:${db}`;
   }
 
   async onModuleInit(): Promise<void> {
@@ -66,7 +85,7 @@ export class AgentClient implements OnModuleInit, OnApplicationShutdown {
     this.subscriber = new Redis({ ...options, lazyConnect: true });
     this.subscriber.on('error', () => undefined);
     this.subscriber.on('message', (_channel: string, message: string) => {
-      for (const done of JSON.parse(message) as CommandDone[]) this.settle(done);
+      for (const done of answersIn(message)) this.settle(done);
     });
     // Redis being down must not stop the API from starting: the subscription follows when it returns
     void this.subscriber

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { AGENT_COMMANDS_JOB, AgentCommandJob, agentQueue } from '../../jobs/hosts.jobs.js';
 import { redisOptions } from '../../src/core/queue/redis-connection.js';
-import { AgentClient } from '../../src/hosts/agent-client.service.js';
+import { AgentClient, answersIn } from '../../src/hosts/agent-client.service.js';
 import type { HostsService } from '../../src/hosts/hosts.service.js';
 import { testConfig } from '../support/test-env.js';
 
@@ -56,10 +56,27 @@ describe('AgentClient.post (real Redis)', () => {
     expect(sizes).toEqual([500, 500, 200]);
   });
 
+  it('announces answers on a channel of its own Redis database', () => {
+    expect(client.channel).toBe(`${prefix}:agent-done:${new URL(config.redisUrl).pathname.slice(1) || '0'}`);
+  });
+
   it('a lone command goes out at once, on its own', async () => {
     const host = randomUUID();
     await client.post(host, 'logs.held', { siteKey: 'alone.example' }, 'alone');
     const jobs = await queueOf(host).getJobs(['wait', 'prioritized', 'delayed']);
     expect(jobs.map((job) => (job.data as AgentCommandJob).commands.length)).toEqual([1]);
+  });
+});
+
+describe('answersIn', () => {
+  it('takes the answers of a message and ignores anything else on the channel', () => {
+    expect(answersIn(JSON.stringify([{ commandId: 'a', ok: true, value: 1 }, { commandId: 'b', ok: false, error: 'no' }]))).toEqual([
+      { commandId: 'a', ok: true, value: 1 },
+      { commandId: 'b', ok: false, error: 'no' },
+    ]);
+    // an older control plane's single answer, a stranger's message, garbage: nothing, and nothing thrown
+    expect(answersIn(JSON.stringify({ commandId: 'a', ok: true }))).toEqual([]);
+    expect(answersIn('not json')).toEqual([]);
+    expect(answersIn(JSON.stringify([null, 3, { commandId: 7, ok: true }, { commandId: 'c' }]))).toEqual([]);
   });
 });
