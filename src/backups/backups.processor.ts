@@ -54,15 +54,15 @@ export class BackupsProcessor extends WorkerHost implements OnApplicationBootstr
   /** The sealed key leaves Redis with the restore, whatever its outcome: a finished job keeps only the operation id. */
   private async restore(job: Job<RestoreJobData>): Promise<unknown> {
     const { operationId, sealedPrivateKey, sealedPassphrase } = job.data;
-    let waitingForHost = false;
+    let waiting = false;
     try {
       return await this.runner.run(job, (op) => this.jobs.restore(op, { sealedPrivateKey, sealedPassphrase }));
     } catch (error) {
-      // the site's host is offline: the restore waits for it, and needs the key when it returns
-      waitingForHost = error instanceof DelayedError;
+      // the site's host is offline, or another worker's lease holds the restore: it asks again later and needs the key then
+      waiting = error instanceof DelayedError;
       throw error;
     } finally {
-      if ((sealedPrivateKey || sealedPassphrase) && !waitingForHost) await job.updateData({ operationId }).catch(() => undefined);
+      if ((sealedPrivateKey || sealedPassphrase) && !waiting) await job.updateData({ operationId }).catch(() => undefined);
     }
   }
 
