@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Job, Worker } from 'bullmq';
+import { DelayedError, Job, Worker } from 'bullmq';
 import { AGENT_RESULTS_QUEUE, AgentResultBody, AgentResultJob, SiteApplyValue } from '../../jobs/hosts.jobs.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
@@ -13,6 +13,10 @@ import { HostsService } from './hosts.service.js';
 
 /** Sites re-sent per host per sweep. */
 const RESEND_BATCH = 1000;
+/** A message that could not be taken (Postgres or Redis away) is read again this much later … */
+const RETRY_MS = 1_000;
+/** … until it is this old. */
+const GIVE_UP_MS = 15 * 60_000;
 
 /**
  * The control queue: heartbeats and answers from every agent. Each is
@@ -39,7 +43,7 @@ export class HostResultsService implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker(AGENT_RESULTS_QUEUE, (job: Job<AgentResultJob>) => this.take(job.data), {
+    this.worker = new Worker(AGENT_RESULTS_QUEUE, (job: Job<AgentResultJob>, token?: string) => this.take(job.data).catch((error: Error) => this.later(job, token, error)), {
       connection: redisOptions(this.config.redisUrl),
       prefix: this.config.redisPrefix,
       concurrency: 200,
@@ -58,8 +62,23 @@ export class HostResultsService implements OnApplicationBootstrap, OnApplication
     await this.worker?.close().catch(() => undefined);
   }
 
+  /**
+   * Postgres or Redis away (a restart): an answer or a stop waits and is read
+   * again, never dropped — an operation waiting for an answer lost here (a
+   * restore, a backup) would wait for hours. No attempt is spent (the agent
+   * posts with BullMQ's default of one). A heartbeat is dropped: the next one
+   * says the same. Past GIVE_UP_MS the message fails, kept with the failed.
+   */
+  private async later(job: Job<AgentResultJob>, token: string | undefined, error: Error): Promise<void> {
+    if (job.name === 'heartbeat') return;
+    if (Date.now() - job.timestamp > GIVE_UP_MS) throw error;
+    if (job.attemptsStarted <= 1) this.logger.warn(`control queue: a ${job.name} from host ${job.data.hostId} waits to be read again: ${error.message}`);
+    await job.moveToDelayed(Date.now() + RETRY_MS, token);
+    throw new DelayedError();
+  }
+
   private async take(job: AgentResultJob): Promise<void> {
-    const host = await this.hosts.row(job.hostId).catch(() => undefined);
+    const host = await this.hosts.find(job.hostId);
     if (!host?.signPublicKey || !verifySigned(host.signPublicKey, job.body, job.signature)) {
       this.logger.warn(`dropped a message on the control queue that host ${job.hostId} did not sign`);
       return;
