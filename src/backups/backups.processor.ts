@@ -1,7 +1,7 @@
 import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { DelayedError, type Job } from 'bullmq';
-import { JobsOfQueue, OperationJobData, QUEUE, RestoreJobData } from '../../jobs/catalog.js';
+import { JobsOfQueue, OperationJobData, QUEUE, RestoreJobData, WORKER_OPTIONS } from '../../jobs/catalog.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { OperationRunner } from '../core/operations/operation-runner.service.js';
@@ -18,7 +18,7 @@ interface MemberJobData {
   memberId?: string;
 }
 
-@Processor(QUEUE.backups)
+@Processor(QUEUE.backups, WORKER_OPTIONS)
 export class BackupsProcessor extends WorkerHost implements OnApplicationBootstrap, CatalogProcessor {
   constructor(
     private readonly runner: OperationRunner,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DelayedError, Job, Worker } from 'bullmq';
 import { AGENT_RESULTS_QUEUE, AgentResultBody, AgentResultJob, SiteApplyValue } from '../../jobs/hosts.jobs.js';
+import { WORKER_OPTIONS } from '../../jobs/job-spec.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { verifySigned } from '../core/crypto/agent-keys.js';
@@ -46,6 +47,7 @@ export class HostResultsService implements OnApplicationBootstrap, OnApplication
     this.worker = new Worker(AGENT_RESULTS_QUEUE, (job: Job<AgentResultJob>, token?: string) => this.take(job.data).catch((error: Error) => this.later(job, token, error)), {
       connection: redisOptions(this.config.redisUrl),
       prefix: this.config.redisPrefix,
+      ...WORKER_OPTIONS,
       concurrency: 200,
       removeOnComplete: { count: 0 },
       removeOnFail: { count: 100 },

@@ -21,8 +21,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * A worker holds an operation for this long and renews the hold while it
  * runs; a worker that died lets it lapse, and only then may another take it.
+ * 30 s matches BullMQ's lock: a killed worker's job is handed on about when
+ * its lease ends (a longer lease only made it wait). A live holder loses its
+ * hold only if Postgres stays away for more than 22–30 s (three renewals
+ * missed); the fault suite's real Postgres restart lasts 10 s.
  */
-export const LEASE_SECONDS = 60;
+export const LEASE_SECONDS = 30;
 const HEARTBEAT_MS = (LEASE_SECONDS * 1000) / 4;
 /** A job waiting for another's lease asks again this long after it ends, when the claim sees it lapsed. */
 const LEASE_MARGIN_MS = 500;
