@@ -10,6 +10,12 @@ describe('isDependencyUnavailable', () => {
     expect(isDependencyUnavailable(new Error('outer', { cause: new Error('Connection terminated unexpectedly') }))).toBe(true);
   });
 
+  it('knows a transaction that found no free connection in time (36 sites created at once on a cold server: seen in the fault suite)', () => {
+    const error = { code: 'P2028', message: 'Invalid `prisma.site.create()` invocation:\n\n\nTransaction API error: Unable to start a transaction in the given time.' };
+    expect(isDependencyUnavailable(error)).toBe(true);
+    expect(isDependencyUnavailable({ code: 'P2028', message: 'Transaction API error: Transaction already closed: A commit cannot be executed on an expired transaction.' })).toBe(false);
+  });
+
   it('leaves real faults alone: a 500 stays a 500', () => {
     expect(isDependencyUnavailable(new TypeError("Cannot read properties of undefined (reading 'id')"))).toBe(false);
     expect(isDependencyUnavailable({ code: 'P2002', message: 'Unique constraint failed' })).toBe(false);
