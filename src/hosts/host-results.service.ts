@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { verifySigned } from '../core/crypto/agent-keys.js';
 import { PrismaService } from '../core/database/prisma.service.js';
+import { briefly } from '../core/errors/unavailable.js';
 import { Coalescer } from '../core/operations/coalescer.js';
 import { redisOptions } from '../core/queue/redis-connection.js';
 import { WebServerService } from '../web/web-server.service.js';
@@ -74,7 +75,7 @@ export class HostResultsService implements OnApplicationBootstrap, OnApplication
   private async later(job: Job<AgentResultJob>, token: string | undefined, error: Error): Promise<void> {
     if (job.name === 'heartbeat') return;
     if (Date.now() - job.timestamp > GIVE_UP_MS) throw error;
-    if (job.attemptsStarted <= 1) this.logger.warn(`control queue: a ${job.name} from host ${job.data.hostId} waits to be read again: ${error.message}`);
+    if (job.attemptsStarted <= 1) this.logger.warn(`control queue: a ${job.name} from host ${job.data.hostId} waits to be read again: ${briefly(error)}`);
     await job.moveToDelayed(Date.now() + RETRY_MS, token);
     throw new DelayedError();
   }
@@ -148,7 +149,7 @@ export class HostResultsService implements OnApplicationBootstrap, OnApplication
           AND (h.stopped_at IS NULL OR h.stopped_at < h.last_seen_at)`;
       for (const { id } of hosts) if (!this.stopped) await this.resend(id, false);
     } catch (error) {
-      this.logger.warn(`reconcile of hosts' revisions: ${(error as Error).message}`);
+      this.logger.warn(`reconcile of hosts' revisions: ${briefly(error)}`);
     } finally {
       this.sweeping = false;
     }

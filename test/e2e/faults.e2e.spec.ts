@@ -156,7 +156,7 @@ describe('faults in a storm (e2e: the built service as its own process, killed, 
       DATABASE_URL: databaseUrl,
       REDIS_URL: `redis://127.0.0.1:${proxy.port}/${redisDb}`,
       SECRETS_KEY: secretsKey,
-      // as in production: the reconcile runs every minute (it re-queues what a killed worker held)
+      // as in production: the reconcile runs every minute (it re-queues what Redis lost)
       CRONS_ENABLED: 'true',
       BACKUP_TARGET: join(dir, 'backups'),
       SHUTDOWN_GRACE_SECONDS: '5',

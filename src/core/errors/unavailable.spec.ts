@@ -1,4 +1,4 @@
-import { isDependencyUnavailable } from './unavailable.js';
+import { briefly, isDependencyUnavailable } from './unavailable.js';
 
 describe('isDependencyUnavailable', () => {
   it('knows the errors of a Postgres that ended its connections (shapes seen from Prisma 7 with adapter-pg)', () => {
@@ -21,5 +21,11 @@ describe('isDependencyUnavailable', () => {
     expect(isDependencyUnavailable({ code: 'P2002', message: 'Unique constraint failed' })).toBe(false);
     expect(isDependencyUnavailable({ code: 'P2010', meta: { driverAdapterError: { cause: { originalCode: '23505' } } } })).toBe(false);
     expect(isDependencyUnavailable(undefined)).toBe(false);
+  });
+
+  it('briefly: the cause, the last line of a Prisma message', () => {
+    expect(briefly(new Error('\nInvalid `prisma.host.findUnique()` invocation:\n\n\nCan\'t reach database server at 127.0.0.1:5432'))).toBe("Can't reach database server at 127.0.0.1:5432");
+    expect(briefly(new Error(''))).toBe('Error');
+    expect(briefly('plain')).toBe('plain');
   });
 });

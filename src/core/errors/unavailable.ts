@@ -29,3 +29,8 @@ export function isDependencyUnavailable(error: unknown, depth = 0): boolean {
   if (typeof candidate.message === 'string' && MESSAGES.some((pattern) => pattern.test(candidate.message as string))) return true;
   return isDependencyUnavailable(candidate.cause, depth + 1);
 }
+
+/** An error in one line for a log: Prisma's messages open with the invocation and end with the cause. */
+export function briefly(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n').filter((line) => line.trim()).at(-1) ?? error.name) : String(error);
+}

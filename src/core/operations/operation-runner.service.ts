@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.js';
 import type { OperationJobData } from '../../../jobs/catalog.js';
 import { PrismaService } from '../database/prisma.service.js';
+import { briefly } from '../errors/unavailable.js';
 import { isLastAttempt } from '../queue/job-handlers.js';
 import { Coalescer } from './coalescer.js';
 import { HostUnavailableError, PermanentJobError } from './operation.errors.js';
@@ -142,7 +143,7 @@ export class OperationRunner {
   private async renew(id: string): Promise<void> {
     await this.prisma.$executeRaw`
       UPDATE operations SET lease_until = now() + make_interval(secs => ${LEASE_SECONDS}) WHERE id = ${id}::uuid AND status = 'running'`.catch(
-      (error: Error) => this.logger.warn(`lease of operation ${id} not renewed: ${error.message}`),
+      (error: Error) => this.logger.warn(`lease of operation ${id} not renewed: ${briefly(error)}`),
     );
   }
 
