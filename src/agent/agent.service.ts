@@ -18,6 +18,7 @@ import {
   LoggingModeName,
   SiteDesiredState,
 } from '../../jobs/hosts.jobs.js';
+import { WORKER_OPTIONS } from '../../jobs/job-spec.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { redisOptions } from '../core/queue/redis-connection.js';
@@ -73,6 +74,7 @@ export class AgentService implements OnApplicationBootstrap, OnApplicationShutdo
     this.worker = new Worker(agentQueue(this.identity.hostId), (job: Job<AgentCommandJob>) => this.run(job), {
       connection,
       prefix: this.config.redisPrefix,
+      ...WORKER_OPTIONS,
       concurrency: CONCURRENCY,
       removeOnComplete: { count: 0 },
       removeOnFail: { count: 100 },

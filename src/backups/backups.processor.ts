@@ -1,7 +1,7 @@
 import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { DelayedError, type Job } from 'bullmq';
-import { JobsOfQueue, OperationJobData, QUEUE, RestoreJobData } from '../../jobs/catalog.js';
+import { JobsOfQueue, OperationJobData, QUEUE, RestoreJobData, WORKER_OPTIONS } from '../../jobs/catalog.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { OperationRunner } from '../core/operations/operation-runner.service.js';
@@ -18,7 +18,7 @@ interface MemberJobData {
   memberId?: string;
 }
 
-@Processor(QUEUE.backups)
+@Processor(QUEUE.backups, WORKER_OPTIONS)
 export class BackupsProcessor extends WorkerHost implements OnApplicationBootstrap, CatalogProcessor {
   constructor(
     private readonly runner: OperationRunner,
@@ -54,15 +54,15 @@ export class BackupsProcessor extends WorkerHost implements OnApplicationBootstr
   /** The sealed key leaves Redis with the restore, whatever its outcome: a finished job keeps only the operation id. */
   private async restore(job: Job<RestoreJobData>): Promise<unknown> {
     const { operationId, sealedPrivateKey, sealedPassphrase } = job.data;
-    let waitingForHost = false;
+    let waiting = false;
     try {
       return await this.runner.run(job, (op) => this.jobs.restore(op, { sealedPrivateKey, sealedPassphrase }));
     } catch (error) {
-      // the site's host is offline: the restore waits for it, and needs the key when it returns
-      waitingForHost = error instanceof DelayedError;
+      // the site's host is offline, or another worker's lease holds the restore: it asks again later and needs the key then
+      waiting = error instanceof DelayedError;
       throw error;
     } finally {
-      if ((sealedPrivateKey || sealedPassphrase) && !waitingForHost) await job.updateData({ operationId }).catch(() => undefined);
+      if ((sealedPrivateKey || sealedPassphrase) && !waiting) await job.updateData({ operationId }).catch(() => undefined);
     }
   }
 

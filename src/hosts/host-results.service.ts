@@ -1,12 +1,14 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Job, Worker } from 'bullmq';
+import { DelayedError, Job, Worker } from 'bullmq';
 import { AGENT_RESULTS_QUEUE, AgentResultBody, AgentResultJob, SiteApplyValue } from '../../jobs/hosts.jobs.js';
 import { JOB, operationJobId } from '../../jobs/catalog.js';
+import { WORKER_OPTIONS } from '../../jobs/job-spec.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { verifySigned } from '../core/crypto/agent-keys.js';
 import { retryingConflicts } from '../core/database/deadlocks.js';
 import { PrismaService } from '../core/database/prisma.service.js';
+import { briefly } from '../core/errors/unavailable.js';
 import { Coalescer } from '../core/operations/coalescer.js';
 import { OperationsService } from '../core/operations/operations.service.js';
 import { QueueRegistry } from '../core/queue/queue.registry.js';
@@ -17,6 +19,10 @@ import { HostsService } from './hosts.service.js';
 
 /** Sites re-sent per host per sweep. */
 const RESEND_BATCH = 1000;
+/** A message that could not be taken (Postgres or Redis away) is read again this much later … */
+const RETRY_MS = 1_000;
+/** … until it is this old. */
+const GIVE_UP_MS = 15 * 60_000;
 
 /**
  * The control queue: heartbeats and answers from every agent. Each is
@@ -44,9 +50,10 @@ export class HostResultsService implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker(AGENT_RESULTS_QUEUE, (job: Job<AgentResultJob>) => this.take(job.data), {
+    this.worker = new Worker(AGENT_RESULTS_QUEUE, (job: Job<AgentResultJob>, token?: string) => this.take(job.data).catch((error: Error) => this.later(job, token, error)), {
       connection: redisOptions(this.config.redisUrl),
       prefix: this.config.redisPrefix,
+      ...WORKER_OPTIONS,
       concurrency: 200,
       removeOnComplete: { count: 0 },
       removeOnFail: { count: 100 },
@@ -63,8 +70,23 @@ export class HostResultsService implements OnApplicationBootstrap, OnApplication
     await this.worker?.close().catch(() => undefined);
   }
 
+  /**
+   * Postgres or Redis away (a restart): an answer or a stop waits and is read
+   * again, never dropped — an operation waiting for an answer lost here (a
+   * restore, a backup) would wait for hours. No attempt is spent (the agent
+   * posts with BullMQ's default of one). A heartbeat is dropped: the next one
+   * says the same. Past GIVE_UP_MS the message fails, kept with the failed.
+   */
+  private async later(job: Job<AgentResultJob>, token: string | undefined, error: Error): Promise<void> {
+    if (job.name === 'heartbeat') return;
+    if (Date.now() - job.timestamp > GIVE_UP_MS) throw error;
+    if (job.attemptsStarted <= 1) this.logger.warn(`control queue: a ${job.name} from host ${job.data.hostId} waits to be read again: ${briefly(error)}`);
+    await job.moveToDelayed(Date.now() + RETRY_MS, token);
+    throw new DelayedError();
+  }
+
   private async take(job: AgentResultJob): Promise<void> {
-    const host = await this.hosts.row(job.hostId).catch(() => undefined);
+    const host = await this.hosts.find(job.hostId);
     if (!host?.signPublicKey || !verifySigned(host.signPublicKey, job.body, job.signature)) {
       this.logger.warn(`dropped a message on the control queue that host ${job.hostId} did not sign`);
       return;
@@ -164,7 +186,7 @@ export class HostResultsService implements OnApplicationBootstrap, OnApplication
           AND (h.stopped_at IS NULL OR h.stopped_at < h.last_seen_at)`;
       for (const { id } of hosts) if (!this.stopped) await this.resend(id, false);
     } catch (error) {
-      this.logger.warn(`reconcile of hosts' revisions: ${(error as Error).message}`);
+      this.logger.warn(`reconcile of hosts' revisions: ${briefly(error)}`);
     } finally {
       this.sweeping = false;
     }

@@ -89,15 +89,21 @@ export class HostsService {
 
   /** A host row, cached for a second: every command to an agent asks. */
   async row(hostId: string): Promise<HostRow> {
+    const row = await this.find(hostId);
+    if (!row) throw new Error(`no host ${hostId}`);
+    return row;
+  }
+
+  /** row(), but undefined when there is no such host; a database that cannot answer still throws. */
+  async find(hostId: string): Promise<HostRow | undefined> {
     const cached = this.cache.get(hostId);
     if (cached && Date.now() - cached.at < CACHE_MS) return cached.row;
     const row = await this.prisma.host.findUnique({
       where: { id: hostId },
       select: { id: true, name: true, sealPublicKey: true, signPublicKey: true, lastSeenAt: true, stoppedAt: true },
     });
-    if (!row) throw new Error(`no host ${hostId}`);
-    this.cache.set(hostId, { row, at: Date.now() });
-    return row;
+    if (row) this.cache.set(hostId, { row, at: Date.now() });
+    return row ?? undefined;
   }
 
   forget(hostId: string): void {

@@ -1,7 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { JobsOfQueue, OperationJobData, QUEUE } from '../../jobs/catalog.js';
+import { JobsOfQueue, OperationJobData, QUEUE, WORKER_OPTIONS } from '../../jobs/catalog.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { OperationRunner, RunnableOperation } from '../core/operations/operation-runner.service.js';
@@ -11,7 +11,7 @@ import { HttpsIssuer } from './https-issuer.service.js';
 import { HttpsSweep } from './https-sweep.service.js';
 import { ServedProof } from './served-proof.service.js';
 
-@Processor(QUEUE.https)
+@Processor(QUEUE.https, WORKER_OPTIONS)
 export class HttpsProcessor extends WorkerHost implements OnApplicationBootstrap, CatalogProcessor {
   constructor(
     private readonly runner: OperationRunner,

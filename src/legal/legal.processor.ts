@@ -1,11 +1,11 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
-import { JobsOfQueue, QUEUE } from '../../jobs/catalog.js';
+import { JobsOfQueue, QUEUE, WORKER_OPTIONS } from '../../jobs/catalog.js';
 import { CatalogProcessor, dispatch, JobHandlers } from '../core/queue/job-handlers.js';
 import { LegalClock } from './clock.js';
 import { LegalSweepService } from './sweep/legal-sweep.service.js';
 
-@Processor(QUEUE.legal)
+@Processor(QUEUE.legal, WORKER_OPTIONS)
 export class LegalProcessor extends WorkerHost implements CatalogProcessor {
   constructor(
     private readonly sweep: LegalSweepService,

@@ -1,7 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { JobsOfQueue, OperationJobData, QUEUE } from '../../jobs/catalog.js';
+import { JobsOfQueue, OperationJobData, QUEUE, WORKER_OPTIONS } from '../../jobs/catalog.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
 import { OperationRunner } from '../core/operations/operation-runner.service.js';
@@ -9,7 +9,7 @@ import { CatalogProcessor, dispatch, JobHandlers } from '../core/queue/job-handl
 import { LogPurgeService } from './log-purge.service.js';
 import { LogRetentionService } from './log-retention.service.js';
 
-@Processor(QUEUE.logging)
+@Processor(QUEUE.logging, WORKER_OPTIONS)
 export class LoggingProcessor extends WorkerHost implements OnApplicationBootstrap, CatalogProcessor {
   constructor(
     private readonly runner: OperationRunner,

@@ -1,10 +1,10 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
-import { QUEUE } from '../../jobs/catalog.js';
+import { QUEUE, WORKER_OPTIONS } from '../../jobs/catalog.js';
 import { ReconcileService } from '../core/operations/reconcile.service.js';
 import { CatalogProcessor, dispatch, JobHandlers } from '../core/queue/job-handlers.js';
 
-@Processor(QUEUE.maintenance)
+@Processor(QUEUE.maintenance, WORKER_OPTIONS)
 export class MaintenanceProcessor extends WorkerHost implements CatalogProcessor {
   constructor(private readonly reconcile: ReconcileService) {
     super();

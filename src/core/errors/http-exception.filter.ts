@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppException } from './app.exception.js';
-import { isDependencyUnavailable } from './unavailable.js';
+import { briefly, isDependencyUnavailable } from './unavailable.js';
 
 /** Seconds a client is asked to wait when Postgres or Redis was away for its request. */
 const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
@@ -22,7 +22,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
     if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE && !(exception instanceof AppException)) {
-      this.logger.warn(`a request met the database or Redis away; answered 503: ${exception instanceof Error ? exception.message.split('\n').filter(Boolean).at(-1) : String(exception)}`);
+      this.logger.warn(`a request met the database or Redis away; answered 503: ${briefly(exception)}`);
     } else if (body.statusCode >= 500) {
       this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
     }

@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.js';
 import type { OperationJobData } from '../../../jobs/catalog.js';
 import { PrismaService } from '../database/prisma.service.js';
+import { briefly } from '../errors/unavailable.js';
 import { isLastAttempt } from '../queue/job-handlers.js';
 import { Coalescer } from './coalescer.js';
 import { HostUnavailableError, PermanentJobError } from './operation.errors.js';
@@ -21,17 +22,25 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * A worker holds an operation for this long and renews the hold while it
  * runs; a worker that died lets it lapse, and only then may another take it.
+ * 30 s matches BullMQ's lock: a killed worker's job is handed on about when
+ * its lease ends (a longer lease only made it wait). A live holder loses its
+ * hold only if Postgres stays away for more than 22–30 s (three renewals
+ * missed); the fault suite's real Postgres restart lasts 10 s.
  */
-export const LEASE_SECONDS = 60;
+export const LEASE_SECONDS = 30;
 const HEARTBEAT_MS = (LEASE_SECONDS * 1000) / 4;
+/** A job waiting for another's lease asks again this long after it ends, when the claim sees it lapsed. */
+const LEASE_MARGIN_MS = 500;
 
 export type JobOutcome = 'succeeded' | 'skipped';
 
 /**
  * Drives an operation-backed job: claims the row, calls the feature's
  * handler, and writes the outcome. The claim is one conditional UPDATE, so
- * when Redis hands the same operation to two workers (after a flush, the
- * reconcile re-queues running work), only one runs it; the other skips.
+ * when the same operation reaches two workers (BullMQ's stalled-job check
+ * handing a killed worker's job on, a reconcile after a Redis flush), only one
+ * runs it; the other waits for the holder's lease and asks again: the work is
+ * skipped if the holder finished it, and taken over if the holder died.
  * Handlers must still be idempotent: a worker that died mid-way leaves work
  * that another repeats once the lease lapses.
  */
@@ -46,7 +55,7 @@ export class OperationRunner {
 
   async run(job: Job<OperationJobData>, handler: (operation: RunnableOperation) => Promise<void>): Promise<JobOutcome> {
     const [operation] = await this.claim([job.data.operationId]);
-    if (!operation) return 'skipped';
+    if (!operation) return this.notClaimed(job);
     await this.holding(job, operation, handler);
     await this.prisma.operation.update({
       where: { id: operation.id },
@@ -63,7 +72,7 @@ export class OperationRunner {
    */
   async runGrouped(job: Job<OperationJobData>, handler: (operation: RunnableOperation) => Promise<void>): Promise<JobOutcome> {
     const operation = await this.claims.push(job.data.operationId);
-    if (!operation) return 'skipped';
+    if (!operation) return this.notClaimed(job);
     await this.holding(job, operation, handler);
     await this.successes.push(operation.id);
     return 'succeeded';
@@ -94,6 +103,30 @@ export class OperationRunner {
     throw new DelayedError();
   }
 
+  /**
+   * Finished (or unknown) operations are skipped. One another holder's lease
+   * still covers goes back to delayed until just after the lease ends, without
+   * spending an attempt: then it is skipped if the holder finished it, waits
+   * again if the holder still renews, and runs if the holder died — without
+   * waiting for the next reconcile.
+   */
+  private async notClaimed(job: Job<OperationJobData>): Promise<'skipped'> {
+    const leftMs = await this.leaseLeftMs(job.data.operationId);
+    if (leftMs === undefined) return 'skipped';
+    this.logger.log(`${job.name} ${job.data.operationId} is held by another worker for ${leftMs} ms; asks again then`);
+    await job.moveToDelayed(Date.now() + leftMs + LEASE_MARGIN_MS, job.token);
+    throw new DelayedError();
+  }
+
+  /** How long the lease of a running operation still holds, by Postgres' clock (the one claims use); undefined when nobody holds it. */
+  private async leaseLeftMs(id: string): Promise<number | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const [row] = await this.prisma.$queryRaw<{ leftMs: number }[]>`
+      SELECT GREATEST(0, CEIL(EXTRACT(EPOCH FROM lease_until - now()) * 1000))::int AS "leftMs"
+      FROM operations WHERE id = ${id}::uuid AND status = 'running' AND lease_until IS NOT NULL`;
+    return row?.leftMs;
+  }
+
   /** Queued rows, and running rows whose holder stopped renewing; never a row another worker holds. */
   private async claim(requested: string[]): Promise<RunnableOperation[]> {
     const ids = requested.filter((id) => UUID.test(id));
@@ -110,7 +143,7 @@ export class OperationRunner {
   private async renew(id: string): Promise<void> {
     await this.prisma.$executeRaw`
       UPDATE operations SET lease_until = now() + make_interval(secs => ${LEASE_SECONDS}) WHERE id = ${id}::uuid AND status = 'running'`.catch(
-      (error: Error) => this.logger.warn(`lease of operation ${id} not renewed: ${error.message}`),
+      (error: Error) => this.logger.warn(`lease of operation ${id} not renewed: ${briefly(error)}`),
     );
   }
 
