@@ -209,6 +209,7 @@ async function main(): Promise<void> {
       return lag === 0 && (await done(db, bOps)).finished === bOps.length;
     }, 100);
     const catchUp = seconds(started);
+    if (process.env.BENCH_VERBOSE === '1') console.log(`--- ${hostB.name}'s batches after its restart:\n${hostB.output.join('').split('\n').filter((line) => line.includes('batch')).join('\n')}`);
     const catchUpOps = await done(db, bOps);
     const catchUpReloads = (await countReloads(hostB)) - reloadsBefore;
     const rewritten = await countMarked(hostB, half.length);

@@ -30,7 +30,8 @@ import type { AgentIdentity } from './agent-identity.js';
 import { HostEffects } from './host-effects.js';
 import { SiteApplier } from './site-applier.js';
 
-export const AGENT_VERSION = '0.3.0';
+/** 0.4: commands and results travel in groups (a 0.3 agent does not read them: upgrade agents with the control plane). */
+export const AGENT_VERSION = '0.4.0';
 
 /** Jobs in hand at once; each carries many commands, which run side by side (a site storm's wait for the applier's shared batch). */
 const CONCURRENCY = 50;
