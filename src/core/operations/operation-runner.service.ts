@@ -79,8 +79,7 @@ export class OperationRunner {
   }
 
   private async holding(job: Job, operation: RunnableOperation, handler: (operation: RunnableOperation) => Promise<void>): Promise<void> {
-    const heartbeat = setInterval(() => void this.renew(operation.id), HEARTBEAT_MS);
-    heartbeat.unref();
+    this.hold(operation.id);
     try {
       await handler(operation);
     } catch (error) {
@@ -88,8 +87,42 @@ export class OperationRunner {
       await this.recordFailure(job, operation.id, error as Error);
       throw error instanceof PermanentJobError ? new UnrecoverableError((error as Error).message) : error;
     } finally {
-      clearInterval(heartbeat);
+      this.release(operation.id);
     }
+  }
+
+  /**
+   * Every operation this worker holds, renewed together: one UPDATE per
+   * heartbeat for all of them, not one per operation (a storm holds
+   * thousands at once). Held counts, since one id can be held twice.
+   */
+  private readonly held = new Map<string, number>();
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  private hold(id: string): void {
+    this.held.set(id, (this.held.get(id) ?? 0) + 1);
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(() => void this.renewHeld(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  private release(id: string): void {
+    const count = (this.held.get(id) ?? 1) - 1;
+    if (count > 0) this.held.set(id, count);
+    else this.held.delete(id);
+    if (this.held.size === 0 && this.heartbeat) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = undefined;
+    }
+  }
+
+  private async renewHeld(): Promise<void> {
+    const ids = [...this.held.keys()];
+    if (ids.length === 0) return;
+    await this.prisma.$executeRaw`
+      UPDATE operations SET lease_until = now() + make_interval(secs => ${LEASE_SECONDS}) WHERE id = ANY(${ids}::uuid[]) AND status = 'running'`.catch(
+      (error: Error) => this.logger.warn(`leases of ${ids.length} operation(s) not renewed: ${briefly(error)}`),
+    );
   }
 
   /**
@@ -138,13 +171,6 @@ export class OperationRunner {
       WHERE id = ANY(${ids}::uuid[])
         AND (status = 'queued' OR (status = 'running' AND (lease_until IS NULL OR lease_until < now())))
       RETURNING id::text AS id, kind, site_id::text AS "siteId", actor, payload`;
-  }
-
-  private async renew(id: string): Promise<void> {
-    await this.prisma.$executeRaw`
-      UPDATE operations SET lease_until = now() + make_interval(secs => ${LEASE_SECONDS}) WHERE id = ${id}::uuid AND status = 'running'`.catch(
-      (error: Error) => this.logger.warn(`lease of operation ${id} not renewed: ${briefly(error)}`),
-    );
   }
 
   private readonly claims = new Coalescer<string, RunnableOperation | undefined>(async (requested) => {
