@@ -37,18 +37,17 @@ export class LogPurgeService {
     if (!applied.ok) throw new Error(`nginx did not take the new logging configuration: ${applied.error}`);
     const requested = requestedMode(operation.payload);
     if (requested === 'off' || requested === 'anonymized') {
-      await this.purge(siteId, applied.siteKey, requested, operation.actor);
+      await this.purge(siteId, applied.hostId, applied.siteKey, requested, operation.actor);
     }
   }
 
   /**
-   * The site's host deletes every file in the site's log folder (rotated and
+   * The host that applied the site (the one it is placed on) deletes every file in the site's log folder (rotated and
    * compressed ones included, and in `off` until the folder stays empty) and
    * says what it deleted; that list is the attestation.
    */
-  private async purge(siteId: string, siteKey: string, mode: 'off' | 'anonymized', requestedBy: string): Promise<void> {
-    const site = await this.prisma.site.findUniqueOrThrow({ where: { id: siteId }, select: { hostId: true } });
-    const purged = await this.agents.call<PurgedFile[]>(site.hostId, 'logs.purge', { siteKey, mode });
+  private async purge(siteId: string, hostId: string, siteKey: string, mode: 'off' | 'anonymized', requestedBy: string): Promise<void> {
+    const purged = await this.agents.call<PurgedFile[]>(hostId, 'logs.purge', { siteKey, mode });
     await this.attest(siteId, 'logs.purge', requestedBy, purged, { mode });
     if (purged.length > 0) this.logger.log(`purged ${purged.length} log files for site ${siteId} (logging ${mode})`);
   }

@@ -13,7 +13,7 @@ import { AgentClient } from '../hosts/agent-client.service.js';
 import { HostsService } from '../hosts/hosts.service.js';
 
 export type SiteApplyResult =
-  | { siteId: string; ok: true; tls: boolean; siteKey: string }
+  | { siteId: string; ok: true; tls: boolean; siteKey: string; hostId: string }
   | { siteId: string; ok: false; error: string; missing?: true };
 
 type LoadedSite = Awaited<ReturnType<WebServerService['load']>>[number];
@@ -53,7 +53,7 @@ export class WebServerService {
     const value = await this.agents.call<SiteApplyValue>(prepared.hostId, 'site.apply', prepared.state, { commandId: applyCommandId(prepared.state) });
     if (value.quarantined?.length) await this.reportQuarantine(value.quarantined);
     if (!value.ok) return { siteId, ok: false, error: value.error ?? 'the host could not apply the site' };
-    return { siteId, ok: true, tls: value.tls, siteKey: prepared.siteKey };
+    return { siteId, ok: true, tls: value.tls, siteKey: prepared.siteKey, hostId: prepared.hostId };
   }
 
   /**
@@ -66,7 +66,7 @@ export class WebServerService {
       // the hash leaves the sealed secrets out, so nothing is decrypted or sealed just to compare
       const { state } = this.render(site, site.desiredRevision, () => '');
       if (hashOf(site, state) === site.desiredHash) {
-        return { siteId, ok: true, tls: state.tls !== undefined, siteKey: site.primaryDomain };
+        return { siteId, ok: true, tls: state.tls !== undefined, siteKey: site.primaryDomain, hostId: site.hostId };
       }
     }
     return this.apply(siteId);
