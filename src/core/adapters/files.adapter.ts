@@ -9,7 +9,7 @@ import { dirname, basename, join } from 'node:path';
 export class FilesAdapter {
   async writeAtomic(path: string, data: string | Buffer, mode = 0o644): Promise<void> {
     await fs.mkdir(dirname(path), { recursive: true });
-    const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+    const tmp = tempPathFor(path);
     try {
       const handle = await fs.open(tmp, 'wx', mode);
       try {
@@ -37,7 +37,7 @@ export class FilesAdapter {
       await Promise.all([...new Set(entries.map(({ path }) => dirname(path)))].map((dir) => fs.mkdir(dir, { recursive: true })));
       await Promise.all(
         entries.map(async ({ path, data, mode = 0o644 }) => {
-          const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+          const tmp = tempPathFor(path);
           staged.push({ tmp, path });
           await fs.writeFile(tmp, data, { flag: 'wx', mode });
           await fs.chmod(tmp, mode);
@@ -101,4 +101,9 @@ export class FilesAdapter {
     });
     return entries.filter((entry) => entry.isDirectory()).map((entry) => join(path, entry.name));
   }
+}
+
+/** A hidden, unique name beside the final path: renaming it into place stays in one folder, so it is atomic. */
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
 }
