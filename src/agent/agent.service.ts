@@ -90,6 +90,7 @@ export class AgentService implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeat);
     await this.worker?.close().catch(() => undefined);
+    await this.applier.stop();
     await this.post({ type: 'stopping', at: Date.now() }).catch(() => undefined);
     await this.results?.close().catch(() => undefined);
   }

@@ -43,6 +43,8 @@ export class SiteApplier {
   private pending: Waiter[] = [];
   private timer?: NodeJS.Timeout;
   private flushing = false;
+  private stopped = false;
+  private inFlight: Promise<void> = Promise.resolve();
   private lastArrival = 0;
   private waitingSince = 0;
   private lastBatchMs = 0;
@@ -74,6 +76,21 @@ export class SiteApplier {
     this.schedule();
   }
 
+  /**
+   * No new batch starts, and the one in flight finishes (its files, reload and
+   * revision book written): nothing of this agent writes to the host after it
+   * stopped. States still waiting are answered as not applied.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.inFlight.catch(() => undefined);
+    for (const { state, resolve } of this.pending.splice(0)) {
+      resolve({ siteId: state.siteId, revision: state.revision, ok: false, error: 'the agent is stopping', tls: false });
+    }
+  }
+
   apply(state: SiteDesiredState): Promise<SiteApplyValue> {
     return new Promise((resolve) => {
       this.pending.push({ state, resolve });
@@ -101,7 +118,7 @@ export class SiteApplier {
   }
 
   private schedule(): void {
-    if (this.timer || this.flushing) return;
+    if (this.timer || this.flushing || this.stopped) return;
     this.waitingSince = Date.now();
     // a little random delay: hosts that get the same storm do not all reload in the same second
     const jitter = Math.floor(Math.random() * this.config.fleet.reloadJitterMs);
@@ -126,7 +143,7 @@ export class SiteApplier {
       return;
     }
     this.timer = undefined;
-    void this.flush();
+    this.inFlight = this.flush();
   }
 
   private async flush(): Promise<void> {
@@ -134,6 +151,9 @@ export class SiteApplier {
     const batch = this.pending;
     this.pending = [];
     const started = Date.now();
+    // each batch starts its timing afresh: one that fails early must not report (or wait by) an earlier batch's phases
+    Object.assign(this.timing, { prepared: started, compared: started, nginx: started, reloaded: false });
+    this.nginx.lastBatch = { testMs: 0, reloadMs: 0, switchMs: 0 };
     try {
       const results = await this.applyBatch(batch.map(({ state }) => state)).catch((error: Error) =>
         batch.map(({ state }): SiteApplyValue => ({ siteId: state.siteId, revision: state.revision, ok: false, error: error.message, tls: false })),
