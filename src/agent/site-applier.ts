@@ -153,7 +153,7 @@ export class SiteApplier {
     const started = Date.now();
     // each batch starts its timing afresh: one that fails early must not report (or wait by) an earlier batch's phases
     Object.assign(this.timing, { prepared: started, compared: started, nginx: started, reloaded: false });
-    this.nginx.lastBatch = { testMs: 0, reloadMs: 0, switchMs: 0 };
+    this.nginx.lastBatch = { testMs: 0, reloadMs: 0, switchMs: 0, untested: 'not tried' };
     try {
       const results = await this.applyBatch(batch.map(({ state }) => state)).catch((error: Error) =>
         batch.map(({ state }): SiteApplyValue => ({ siteId: state.siteId, revision: state.revision, ok: false, error: error.message, tls: false })),
@@ -164,7 +164,7 @@ export class SiteApplier {
       if (this.timing.reloaded) this.lastBatchMs = Date.now() - started;
       const { prepared, compared, nginx } = this.timing;
       this.logger.log(
-        `applied a batch of ${batch.length} site state(s) in ${Date.now() - started} ms${failed ? ` (${failed} failed)` : ''}: files ${prepared - started} ms, compare ${compared - prepared} ms, nginx test and reload ${nginx - compared} ms (test ${this.nginx.lastBatch.testMs}, reload ${this.nginx.lastBatch.reloadMs}, of which switch-over ${this.nginx.lastBatch.switchMs})`,
+        `applied a batch of ${batch.length} site state(s) in ${Date.now() - started} ms${failed ? ` (${failed} failed)` : ''}: files ${prepared - started} ms, compare ${compared - prepared} ms, nginx test and reload ${nginx - compared} ms (test ${this.nginx.lastBatch.testMs}, reload ${this.nginx.lastBatch.reloadMs}, of which switch-over ${this.nginx.lastBatch.switchMs}; reload before test: ${this.nginx.lastBatch.untested})`,
       );
     } finally {
       this.flushing = false;

@@ -103,6 +103,40 @@ describe('NginxAdapter', () => {
     await expect(fs.access(siteFile('batch2.test'))).rejects.toThrow();
   });
 
+  it('reloads a batch nginx takes without a separate test, and tests one the master refuses while the old configuration serves on', async () => {
+    const tests: string[][] = [];
+    const counting = new (class extends ProcessRunner {
+      override run(...args: Parameters<ProcessRunner['run']>): ReturnType<ProcessRunner['run']> {
+        if (args[1].includes('-t')) tests.push([...args[1]]);
+        return super.run(...args);
+      }
+    })();
+    const batches = new NginxAdapter({ bin: nginx.bin, conf: nginx.confPath, sitesDir: nginx.sitesDir, reloadWindowMs: 100 }, counting, new FilesAdapter());
+    const good = Array.from({ length: 5 }, (_, i) => ({ siteKey: `quick${i}.test`, config: vhost(`quick${i}.test`, `quick${i}`) }));
+    const before = batches.reloadCount;
+
+    const taken = await batches.applySites(good);
+
+    expect(taken.results.every((result) => result.ok)).toBe(true);
+    expect(batches.lastBatch.untested).toBe('switched');
+    expect(tests).toEqual([]);
+    expect(batches.reloadCount - before).toBe(1);
+    expect(await get('quick4.test')).toEqual({ status: 200, body: 'quick4' });
+
+    const mixed = good.map((entry, i) => ({ ...entry, config: vhost(entry.siteKey, `again${i}`) }));
+    mixed[3].config = 'server { listen nonsense; }';
+    const settled = await batches.applySites(mixed);
+
+    // seen asleep again without new workers, not found out by the 15 s wait for a switch
+    expect(batches.lastBatch.untested).toBe('refused');
+    expect(tests.length).toBeGreaterThan(0);
+    expect(settled.results.filter((result) => !result.ok).map(({ siteKey }) => siteKey)).toEqual(['quick3.test']);
+    expect(await fs.readFile(siteFile('quick3.test'), 'utf8')).toBe(good[3].config);
+    expect(await get('quick3.test')).toEqual({ status: 200, body: 'quick3' });
+    expect(await get('quick0.test')).toEqual({ status: 200, body: 'again0' });
+    expect(batches.reloadCount - before).toBe(2);
+  });
+
   it('writes a large batch with one file-system flush, all-or-nothing per file, and leaves no temporary file', async () => {
     const entries = Array.from({ length: 40 }, (_, i) => ({ siteKey: `many${i}.test`, config: vhost(`many${i}.test`, `many${i}`) }));
     entries[17].config = 'server { nope; }';

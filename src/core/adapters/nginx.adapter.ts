@@ -40,6 +40,8 @@ export type SiteResult = { siteKey: string; ok: true } | { siteKey: string; ok: 
 
 export interface BatchOutcome extends ApplyOutcome {
   results: SiteResult[];
+  /** Set when the batch's own reload has already taken. */
+  reloaded?: true;
 }
 
 /**
@@ -67,6 +69,19 @@ export class NginxConfigError extends Error {
 
 export class NginxReloadError extends Error {}
 
+/**
+ * What the master did with a batch sent to it before any test: `not tried`
+ * when nothing had changed; anything but `switched` means the batch was tested.
+ */
+export type UntestedReload = 'not tried' | 'switched' | 'refused' | 'timed out' | 'no master';
+
+export interface BatchTiming {
+  testMs: number;
+  reloadMs: number;
+  switchMs: number;
+  untested: UntestedReload;
+}
+
 const SITE_KEY = /^[a-z0-9.-]+$/;
 const TEST_TIMEOUT_MS = 120_000;
 const RELOAD_SETTLE_TIMEOUT_MS = 15_000;
@@ -87,9 +102,11 @@ type Failures = Map<string, string>;
 
 /**
  * Owns the site files of one nginx instance. Every change is written, tested
- * with `nginx -t` and rolled back on failure while holding one lock, and
- * reloads take the same lock: nginx only ever reads a configuration that passed
- * its test, and one site's bad file never fails another site's test.
+ * and rolled back on failure while holding one lock, and reloads take the same
+ * lock: one site's bad file never fails another site's test, and what nginx
+ * runs is always a configuration that loaded whole. A single site is tested
+ * with `nginx -t` before the reload; a batch goes to the master's reload first
+ * (all-or-nothing on nginx's side) and is tested only if the master refused it.
  */
 export class NginxAdapter {
   private queue: Promise<unknown> = Promise.resolve();
@@ -122,21 +139,32 @@ export class NginxAdapter {
     return this.single(siteKey, undefined);
   }
 
-  /** Many sites, one test when all is well and one reload; only the sites nginx rejects fail. */
+  /**
+   * Many sites, one parse when all is well (the reload itself), and only the
+   * sites nginx rejects fail. A batch is reloaded before it is tested: nginx's
+   * reload is all-or-nothing (a configuration the master cannot load leaves the
+   * running one serving), and with a thousand sites each parse costs seconds,
+   * more with Debian's njs module loaded. Only when the master did not switch
+   * is the batch tested and settled site by site, as applySite does.
+   */
   async applySites(entries: SiteConfig[]): Promise<BatchOutcome> {
     const changes = entries.map(({ siteKey, config }) => this.change(siteKey, config));
     assertDistinct(changes);
+    this.lastUntested = 'not tried';
     const started = Date.now();
-    const outcome = await this.exclusive(() => this.commit(changes));
-    const tested = Date.now();
-    if (outcome.results.some((result) => result.ok)) await this.reload();
-    this.lastBatch = { testMs: tested - started, reloadMs: Date.now() - tested, switchMs: this.lastSwitchMs };
+    const outcome = await this.exclusive(() => this.commit(changes, true));
+    const committed = Date.now();
+    if (!outcome.reloaded && outcome.results.some((result) => result.ok)) await this.reload();
+    this.lastBatch = outcome.reloaded
+      ? { testMs: 0, reloadMs: committed - started, switchMs: this.lastSwitchMs, untested: this.lastUntested }
+      : { testMs: committed - started, reloadMs: Date.now() - committed, switchMs: this.lastSwitchMs, untested: this.lastUntested };
     return outcome;
   }
 
-  /** How long the last applySites took to write and test, and to reload (of which the master's switch-over). */
-  lastBatch = { testMs: 0, reloadMs: 0, switchMs: 0 };
+  /** How long the last applySites took to write and test (0 when its reload went first and took), and to reload (of which the master's switch-over). */
+  lastBatch: BatchTiming = { testMs: 0, reloadMs: 0, switchMs: 0, untested: 'not tried' };
   private lastSwitchMs = 0;
+  private lastUntested: UntestedReload = 'not tried';
 
   /** Resolves once a reload that started after this call has completed. */
   reload(): Promise<void> {
@@ -162,12 +190,14 @@ export class NginxAdapter {
     return run;
   }
 
-  private async commit(all: Change[]): Promise<BatchOutcome> {
+  /** `reloadFirst`: the new files go to the master before any test, and are tested only if it did not switch to them. */
+  private async commit(all: Change[], reloadFirst = false): Promise<BatchOutcome> {
     await Promise.all(all.map(async (change) => (change.previous = await this.files.readIfExists(change.path))));
     const changes = all.filter((change) => !unchanged(change));
     if (changes.length === 0) return { results: all.map(({ siteKey }) => ({ siteKey, ok: true })), quarantined: [] };
 
     await this.writeAll(changes);
+    if (reloadFirst && (this.lastUntested = await this.reloadUntested()) === 'switched') return { results: all.map(({ siteKey }) => ({ siteKey, ok: true })), quarantined: [], reloaded: true };
     const first = await this.failure();
     if (first === undefined) return { results: all.map(({ siteKey }) => ({ siteKey, ok: true })), quarantined: [] };
 
@@ -372,6 +402,32 @@ export class NginxAdapter {
     this.lastSwitchMs = Date.now() - signalled;
   }
 
+  /**
+   * Under the lock, with the batch's files written: signals the master and
+   * tells whether it switched to them (new workers started, the old ones
+   * retired) or `refused` them (it went back to sleep without new workers, as
+   * a master does that logged why it cannot load a configuration and kept the
+   * running one). Anything but `switched` has the caller test the files, as
+   * it does for a single site.
+   */
+  private async reloadUntested(): Promise<UntestedReload> {
+    const master = await this.masterPid();
+    if (!master) return 'no master';
+    const before = await childPids(master);
+    try {
+      await this.signalMaster(master);
+    } catch {
+      return 'no master';
+    }
+    const signalled = Date.now();
+    const outcome = await masterOutcome(master, before);
+    if (outcome !== 'switched') return outcome;
+    await waitForOldWorkersToRetire(before);
+    this.reloadsDone += 1;
+    this.lastSwitchMs = Date.now() - signalled;
+    return 'switched';
+  }
+
   private async signalMaster(pid: number): Promise<void> {
     const cmdline = (await this.files.readIfExists(`/proc/${pid}/cmdline`))?.toString('utf8') ?? '';
     if (!cmdline.startsWith('nginx: master')) throw new NginxReloadError(`nginx reload failed: no nginx master runs as pid ${pid} (its pid file is stale)`);
@@ -483,6 +539,37 @@ async function childPids(pid: number): Promise<Set<number>> {
     if (parent === pid) children.add(Number(candidate));
   }
   return children;
+}
+
+/** A master sleeping this many polls in a row (10 ms apart) after a reload signal, with no new worker, has refused the new configuration. */
+const REFUSED_AFTER_POLLS = 10;
+
+/**
+ * After a reload signal: `switched` once the master has started a worker it
+ * did not have before; `refused` once it sleeps again without one. The signal
+ * wakes the master, and it does not sleep again until the reload has
+ * succeeded or failed.
+ */
+async function masterOutcome(master: number, before: Set<number>): Promise<'switched' | 'refused' | 'timed out'> {
+  const deadline = Date.now() + RELOAD_SETTLE_TIMEOUT_MS;
+  let sleeping = 0;
+  while (Date.now() < deadline) {
+    const children = await childPids(master);
+    if ([...children].some((pid) => !before.has(pid))) return 'switched';
+    const state = await processState(master);
+    if (state === undefined) return 'refused';
+    sleeping = state === 'S' ? sleeping + 1 : 0;
+    if (sleeping >= REFUSED_AFTER_POLLS) return 'refused';
+    await new Promise((done) => setTimeout(done, 10));
+  }
+  return 'timed out';
+}
+
+/** The one-letter state in /proc/<pid>/stat (R running, S sleeping, D disk, Z zombie); undefined when the process is gone. */
+async function processState(pid: number): Promise<string | undefined> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (stat === undefined) return undefined;
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
 }
 
 /**
