@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 import type { SiteApplyValue, SiteDesiredState } from '../../jobs/hosts.jobs.js';
 import type { AppConfig } from '../config/config.js';
 import { FilesAdapter } from '../core/adapters/files.adapter.js';
-import { NginxAdapter, SiteConfig } from '../core/adapters/nginx.adapter.js';
+import { type BatchTiming, NginxAdapter, SiteConfig } from '../core/adapters/nginx.adapter.js';
 import type { AgentPrivateKeys } from '../core/crypto/agent-keys.js';
 import { loggingHttpConf } from '../logging/logging-directives.js';
 import { checkedDomain } from '../sites/domain-name.js';
@@ -48,7 +48,6 @@ export class SiteApplier {
   private lastArrival = 0;
   private waitingSince = 0;
   private lastBatchMs = 0;
-  private readonly timing = { prepared: 0, compared: 0, nginx: 0, reloaded: false };
   /** Sites whose document root and log folder this process has put in place (forgotten when the site leaves). */
   private readonly foldersReady = new Set<string>();
   private readonly defenceFiles: DefenceFiles;
@@ -151,28 +150,23 @@ export class SiteApplier {
     const batch = this.pending;
     this.pending = [];
     const started = Date.now();
-    // each batch starts its timing afresh: one that fails early must not report (or wait by) an earlier batch's phases
-    Object.assign(this.timing, { prepared: started, compared: started, nginx: started, reloaded: false });
-    this.nginx.lastBatch = { testMs: 0, reloadMs: 0, switchMs: 0, untested: 'not tried' };
     try {
-      const results = await this.applyBatch(batch.map(({ state }) => state)).catch((error: Error) =>
-        batch.map(({ state }): SiteApplyValue => ({ siteId: state.siteId, revision: state.revision, ok: false, error: error.message, tls: false })),
-      );
-      batch.forEach(({ resolve }, index) => resolve(results[index]));
-      const failed = results.filter((result) => !result.ok).length;
+      const { values, phases } = await this.applyBatch(batch.map(({ state }) => state), started).catch((error: Error) => ({
+        values: batch.map(({ state }): SiteApplyValue => ({ siteId: state.siteId, revision: state.revision, ok: false, error: error.message, tls: false })),
+        phases: undefined,
+      }));
+      batch.forEach(({ resolve }, index) => resolve(values[index]));
+      const failed = values.filter((result) => !result.ok).length;
       // what a batch that really tested and reloaded nginx cost (an unchanged one costs next to nothing)
-      if (this.timing.reloaded) this.lastBatchMs = Date.now() - started;
-      const { prepared, compared, nginx } = this.timing;
-      this.logger.log(
-        `applied a batch of ${batch.length} site state(s) in ${Date.now() - started} ms${failed ? ` (${failed} failed)` : ''}: files ${prepared - started} ms, compare ${compared - prepared} ms, nginx test and reload ${nginx - compared} ms (test ${this.nginx.lastBatch.testMs}, reload ${this.nginx.lastBatch.reloadMs}, of which switch-over ${this.nginx.lastBatch.switchMs}; reload before test: ${this.nginx.lastBatch.untested})`,
-      );
+      if (phases?.nginxTiming) this.lastBatchMs = Date.now() - started;
+      this.logger.log(`applied a batch of ${batch.length} site state(s) in ${Date.now() - started} ms${failed ? ` (${failed} failed)` : ''}${describePhases(phases)}`);
     } finally {
       this.flushing = false;
       if (this.pending.length > 0) this.schedule();
     }
   }
 
-  private async applyBatch(states: SiteDesiredState[]): Promise<SiteApplyValue[]> {
+  private async applyBatch(states: SiteDesiredState[], started: number): Promise<{ values: SiteApplyValue[]; phases: BatchPhases }> {
     // the newest revision of each site in the batch wins; older ones answer with it
     const newest = new Map<string, SiteDesiredState>();
     for (const state of states) {
@@ -197,7 +191,7 @@ export class SiteApplier {
         }
       }),
     );
-    this.timing.prepared = Date.now();
+    const prepared = Date.now();
     const common: SiteConfig = { siteKey: COMMON_CONF_KEY, config: loggingHttpConf() };
     const changed = await this.changedOnly([common, this.defaultServer(), ...entries]);
     // A reload that failed, or a process that died between writing files and reloading, leaves
@@ -205,10 +199,9 @@ export class SiteApplier {
     // by the next batch, even one whose files are all unchanged.
     const owed = await this.reloadDebt.owed();
     if (changed.length > 0) await this.reloadDebt.incur();
-    this.timing.compared = Date.now();
-    this.timing.reloaded = changed.length > 0;
-    const outcome = changed.length > 0 ? await this.nginx.applySites(changed) : { results: [], quarantined: [] };
-    this.timing.nginx = Date.now();
+    const compared = Date.now();
+    const outcome = changed.length > 0 ? await this.nginx.applySites(changed) : { results: [], quarantined: [], timing: undefined };
+    const phases: BatchPhases = { started, prepared, compared, nginx: Date.now(), nginxTiming: outcome.timing };
     if ((forceReload || owed) && !outcome.results.some((result) => result.ok)) await this.nginx.reload();
     await this.reloadDebt.paid();
     const failures = new Map(outcome.results.flatMap((result) => (result.ok ? [] : [[result.siteKey, result.error.message] as const])));
@@ -225,10 +218,11 @@ export class SiteApplier {
     await Promise.all(applied.filter((entry) => !entry.tls).map((entry) => removeCertificateFiles(this.files, this.config.stateDir, entry.siteKey)));
     await this.revisions.record(applied.map(({ state, tls }) => ({ siteId: state.siteId, revision: state.revision, tls })));
     if (quarantined.length > 0) this.logger.warn(`nginx rejected ${quarantined.length} hand-edited file(s); moved aside: ${quarantined.map((q) => q.file).join(', ')}`);
-    return states.map((state, index) => {
+    const values = states.map((state, index) => {
       const result = results.get(state.siteId)!;
       return index === 0 && quarantined.length > 0 ? { ...result, quarantined } : result;
     });
+    return { values, phases };
   }
 
   private async prepare(state: SiteDesiredState): Promise<SiteConfig & { tls: boolean }> {
@@ -321,4 +315,21 @@ class ReloadDebt {
 
 function placeholderPage(siteKey: string): string {
   return `<!doctype html>\n<html><head><meta charset="utf-8"><title>${siteKey}</title></head>\n<body><h1>${siteKey}</h1><p>This site is hosted by hostkeeper; its content has not been uploaded yet.</p></body></html>\n`;
+}
+
+/** When each step of a batch ended; `nginxTiming` is set when nginx had files to take (a test, a reload or both). */
+interface BatchPhases {
+  started: number;
+  prepared: number;
+  compared: number;
+  nginx: number;
+  nginxTiming?: BatchTiming;
+}
+
+/** The batch log line's account of where the time went (nothing for a batch that failed before nginx). */
+function describePhases(phases: BatchPhases | undefined): string {
+  if (!phases) return '';
+  const { started, prepared, compared, nginx, nginxTiming: t } = phases;
+  const detail = t ? ` (test ${t.testMs}, reload ${t.reloadMs}, of which switch-over ${t.switchMs}; reload before test: ${t.untested})` : '';
+  return `: files ${prepared - started} ms, compare ${compared - prepared} ms, nginx test and reload ${nginx - compared} ms${detail}`;
 }

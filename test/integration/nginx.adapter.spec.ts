@@ -118,7 +118,7 @@ describe('NginxAdapter', () => {
     const taken = await batches.applySites(good);
 
     expect(taken.results.every((result) => result.ok)).toBe(true);
-    expect(batches.lastBatch.untested).toBe('switched');
+    expect(taken.timing.untested).toBe('switched');
     expect(tests).toEqual([]);
     expect(batches.reloadCount - before).toBe(1);
     expect(await get('quick4.test')).toEqual({ status: 200, body: 'quick4' });
@@ -128,7 +128,7 @@ describe('NginxAdapter', () => {
     const settled = await batches.applySites(mixed);
 
     // seen asleep again without new workers, not found out by the 15 s wait for a switch
-    expect(batches.lastBatch.untested).toBe('refused');
+    expect(settled.timing.untested).toBe('refused');
     expect(tests.length).toBeGreaterThan(0);
     expect(settled.results.filter((result) => !result.ok).map(({ siteKey }) => siteKey)).toEqual(['quick3.test']);
     expect(await fs.readFile(siteFile('quick3.test'), 'utf8')).toBe(good[3].config);

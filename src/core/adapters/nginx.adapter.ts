@@ -40,8 +40,14 @@ export type SiteResult = { siteKey: string; ok: true } | { siteKey: string; ok: 
 
 export interface BatchOutcome extends ApplyOutcome {
   results: SiteResult[];
-  /** Set when the batch's own reload has already taken. */
-  reloaded?: true;
+  /** Where the batch's time went, for the agent's log line and its batch wait. */
+  timing: BatchTiming;
+}
+
+/** What commit() found: the batch's own reload has already taken when `untested` is `switched`. */
+interface Committed extends ApplyOutcome {
+  results: SiteResult[];
+  untested: UntestedReload;
 }
 
 /**
@@ -150,21 +156,19 @@ export class NginxAdapter {
   async applySites(entries: SiteConfig[]): Promise<BatchOutcome> {
     const changes = entries.map(({ siteKey, config }) => this.change(siteKey, config));
     assertDistinct(changes);
-    this.lastUntested = 'not tried';
     const started = Date.now();
-    const outcome = await this.exclusive(() => this.commit(changes, true));
+    const { results, quarantined, untested } = await this.exclusive(() => this.commit(changes, true));
     const committed = Date.now();
-    if (!outcome.reloaded && outcome.results.some((result) => result.ok)) await this.reload();
-    this.lastBatch = outcome.reloaded
-      ? { testMs: 0, reloadMs: committed - started, switchMs: this.lastSwitchMs, untested: this.lastUntested }
-      : { testMs: committed - started, reloadMs: Date.now() - committed, switchMs: this.lastSwitchMs, untested: this.lastUntested };
-    return outcome;
+    const reloaded = untested === 'switched';
+    if (!reloaded && results.some((result) => result.ok)) await this.reload();
+    const timing = reloaded
+      ? { testMs: 0, reloadMs: committed - started, switchMs: this.lastSwitchMs, untested }
+      : { testMs: committed - started, reloadMs: Date.now() - committed, switchMs: this.lastSwitchMs, untested };
+    return { results, quarantined, timing };
   }
 
-  /** How long the last applySites took to write and test (0 when its reload went first and took), and to reload (of which the master's switch-over). */
-  lastBatch: BatchTiming = { testMs: 0, reloadMs: 0, switchMs: 0, untested: 'not tried' };
+  /** How long the master's last switch-over took (diagnostic, for BatchTiming). */
   private lastSwitchMs = 0;
-  private lastUntested: UntestedReload = 'not tried';
 
   /** Resolves once a reload that started after this call has completed. */
   reload(): Promise<void> {
@@ -191,15 +195,17 @@ export class NginxAdapter {
   }
 
   /** `reloadFirst`: the new files go to the master before any test, and are tested only if it did not switch to them. */
-  private async commit(all: Change[], reloadFirst = false): Promise<BatchOutcome> {
+  private async commit(all: Change[], reloadFirst = false): Promise<Committed> {
     await Promise.all(all.map(async (change) => (change.previous = await this.files.readIfExists(change.path))));
     const changes = all.filter((change) => !unchanged(change));
-    if (changes.length === 0) return { results: all.map(({ siteKey }) => ({ siteKey, ok: true })), quarantined: [] };
+    const allOk = (untested: UntestedReload): Committed => ({ results: all.map(({ siteKey }) => ({ siteKey, ok: true })), quarantined: [], untested });
+    if (changes.length === 0) return allOk('not tried');
 
     await this.writeAll(changes);
-    if (reloadFirst && (this.lastUntested = await this.reloadUntested()) === 'switched') return { results: all.map(({ siteKey }) => ({ siteKey, ok: true })), quarantined: [], reloaded: true };
+    const untested = reloadFirst ? await this.reloadUntested() : 'not tried';
+    if (untested === 'switched') return allOk(untested);
     const first = await this.failure();
-    if (first === undefined) return { results: all.map(({ siteKey }) => ({ siteKey, ok: true })), quarantined: [] };
+    if (first === undefined) return allOk(untested);
 
     await this.restoreAll(changes);
     const { quarantined, blocked } = await this.clearForeignBreakage(changes);
@@ -211,7 +217,7 @@ export class NginxAdapter {
       if (message === undefined) return { siteKey, ok: true };
       return { siteKey, ok: false, error: new NginxConfigError(siteKey, message, blocked ? 'elsewhere' : 'site', quarantined) };
     });
-    return { results, quarantined };
+    return { results, quarantined, untested };
   }
 
   /**
