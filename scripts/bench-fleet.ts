@@ -275,13 +275,39 @@ interface StormResult {
 async function timedStorm(db: pg.Client, http: Http, timed: Agent[], siteSets: string[][], mode: Mode): Promise<StormResult> {
   const hostOf = new Map<string, Agent>();
   for (const agent of timed) for (const id of agent.siteIds) hostOf.set(id, agent);
-  const reloadsBefore = new Map(await Promise.all(timed.map(async (agent) => [agent.hostId, await countReloads(agent)] as const)));
   const ids = siteSets.flat();
+  return sendStorm(
+    db,
+    timed,
+    ids,
+    `storm to ${mode}`,
+    (id) => http('PUT', `/api/sites/${id}/logging`, { mode, ...(mode === 'off' ? {} : { retentionDays: 7 }) }),
+    async (agent, _index, state) => ((await lagging(db, ids.filter((id) => hostOf.get(id) === agent))) === 0 ? state.failed : undefined),
+  );
+}
+
+/**
+ * What both storms share: one request per site, all sent at once, each
+ * answered 202 with an operationId; then, every 100 ms (the polling's own
+ * queries over thousands of ids must not be what loads Postgres and this
+ * process), each host not yet done whose operations have all finished is asked
+ * `converged`, which answers how many of them failed once the host is done.
+ * Reloads are counted from each nginx's error log across the storm.
+ */
+async function sendStorm(
+  db: pg.Client,
+  timed: Agent[],
+  ids: string[],
+  what: string,
+  send: (id: string) => ReturnType<Http>,
+  converged: (agent: Agent, index: number, state: { finished: number; failed: number }) => Promise<number | undefined>,
+): Promise<StormResult> {
+  const reloadsBefore = new Map(await Promise.all(timed.map(async (agent) => [agent.hostId, await countReloads(agent)] as const)));
   const started = performance.now();
-  const responses = await Promise.all(ids.map((id) => http('PUT', `/api/sites/${id}/logging`, { mode, ...(mode === 'off' ? {} : { retentionDays: 7 }) })));
+  const responses = await Promise.all(ids.map(send));
   const answeredAfter = seconds(started);
   const bad = responses.filter((res) => res.status !== 202);
-  if (bad.length > 0) throw new Error(`${bad.length} PUTs were not accepted: ${bad[0].status} ${JSON.stringify(bad[0].body)}`);
+  if (bad.length > 0) throw new Error(`${bad.length} requests were not accepted: ${bad[0].status} ${JSON.stringify(bad[0].body)}`);
   const operationIds = new Map<string, string[]>();
   ids.forEach((id, index) => {
     const hostId = siteHost.get(id)!;
@@ -289,19 +315,18 @@ async function timedStorm(db: pg.Client, http: Http, timed: Agent[], siteSets: s
   });
   const perHost = new Map<string, number>();
   let failed = 0;
-  await until(`storm to ${mode}`, PATIENCE_MS, async () => {
-    for (const agent of timed) {
+  await until(what, PATIENCE_MS, async () => {
+    for (const [index, agent] of timed.entries()) {
       if (perHost.has(agent.hostId)) continue;
       const ops = operationIds.get(agent.hostId) ?? [];
-      const sites = ids.filter((id) => hostOf.get(id) === agent);
       const state = await done(db, ops);
-      if (state.finished === ops.length && (await lagging(db, sites)) === 0) {
-        perHost.set(agent.hostId, seconds(started));
-        failed += state.failed;
-      }
+      if (state.finished < ops.length) continue;
+      const hostFailed = await converged(agent, index, state);
+      if (hostFailed === undefined) continue;
+      perHost.set(agent.hostId, seconds(started));
+      failed += hostFailed;
     }
     return perHost.size === timed.length;
-    // every 100 ms: the polling's own queries over thousands of ids must not be what loads Postgres and this process
   }, 100);
   const total = Math.max(...perHost.values());
   // a reload asked for at the end of the storm is logged a moment later
@@ -347,42 +372,14 @@ function printCpu(used: Record<string, number>, wallSeconds: number): void {
  * the current serial).
  */
 async function timedHttpsStorm(db: pg.Client, http: Http, timed: Agent[], siteSets: string[][]): Promise<StormResult> {
-  const reloadsBefore = new Map(await Promise.all(timed.map(async (agent) => [agent.hostId, await countReloads(agent)] as const)));
-  const ids = siteSets.flat();
-  const started = performance.now();
-  const responses = await Promise.all(ids.map((id) => http('POST', `/api/sites/${id}/https`, {})));
-  const answeredAfter = seconds(started);
-  const bad = responses.filter((res) => res.status !== 202);
-  if (bad.length > 0) throw new Error(`${bad.length} POSTs were not accepted: ${bad[0].status} ${JSON.stringify(bad[0].body)}`);
-  const operationIds = new Map<string, string[]>();
-  ids.forEach((id, index) => {
-    const hostId = siteHost.get(id)!;
-    operationIds.set(hostId, [...(operationIds.get(hostId) ?? []), String(responses[index].body.operationId)]);
+  return sendStorm(db, timed, siteSets.flat(), 'HTTPS storm', (id) => http('POST', `/api/sites/${id}/https`, {}), async (_agent, index, state) => {
+    const { rows } = await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM https_states h JOIN certificates c ON c.site_id = h.site_id AND c.current
+       WHERE h.site_id = ANY($1::uuid[]) AND h.status = 'active' AND h.served_serial = c.serial`,
+      [siteSets[index]],
+    );
+    return Number(rows[0].n) + state.failed >= siteSets[index].length ? state.failed : undefined;
   });
-  const perHost = new Map<string, number>();
-  let failed = 0;
-  await until('HTTPS storm', PATIENCE_MS, async () => {
-    for (const [index, agent] of timed.entries()) {
-      if (perHost.has(agent.hostId)) continue;
-      const ops = operationIds.get(agent.hostId) ?? [];
-      const state = await done(db, ops);
-      if (state.finished < ops.length) continue;
-      const { rows } = await db.query<{ n: string }>(
-        `SELECT count(*) AS n FROM https_states h JOIN certificates c ON c.site_id = h.site_id AND c.current
-         WHERE h.site_id = ANY($1::uuid[]) AND h.status = 'active' AND h.served_serial = c.serial`,
-        [siteSets[index]],
-      );
-      if (Number(rows[0].n) + state.failed >= siteSets[index].length) {
-        perHost.set(agent.hostId, seconds(started));
-        failed += state.failed;
-      }
-    }
-    return perHost.size === timed.length;
-  }, 100);
-  const total = Math.max(...perHost.values());
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const reloads = new Map(await Promise.all(timed.map(async (agent) => [agent.hostId, (await countReloads(agent)) - reloadsBefore.get(agent.hostId)!] as const)));
-  return { accepted: responses.length, answeredAfter, total, failed, perHost, reloads, operationIds, names: new Map(timed.map((agent) => [agent.hostId, agent.name])) };
 }
 
 /** One TLS handshake per host from this process, to its first site, verified against the CA's root: the serial it presents. */
@@ -409,7 +406,7 @@ function siteName(agent: Agent, index: number): string {
 }
 
 function printStorm(result: StormResult): void {
-  console.log(`   ${result.accepted} PUTs answered 202 after ${result.answeredAfter.toFixed(2)} s`);
+  console.log(`   ${result.accepted} requests answered 202 after ${result.answeredAfter.toFixed(2)} s`);
   for (const [hostId, time] of result.perHost) {
     console.log(`   ${result.names.get(hostId)}: converged after ${time.toFixed(2)} s, ${result.reloads.get(hostId)} nginx reload(s)`);
   }
