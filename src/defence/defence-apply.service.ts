@@ -18,12 +18,9 @@ export class DefenceApply {
   ) {}
 
   async apply(operation: RunnableOperation): Promise<void> {
-    const siteId = operation.siteId;
-    if (!siteId) throw new PermanentJobError(`operation ${operation.id} names no site`);
-    const applied = await this.web.apply(siteId);
+    const applied = await this.web.applyOperationSite(operation);
     if (applied.ok) return;
-    if (applied.missing) throw new PermanentJobError('the site no longer exists');
-    if (NO_NJS.test(applied.error)) await this.withdrawChallenge(siteId, applied.error);
+    if (NO_NJS.test(applied.error)) await this.withdrawChallenge(applied.siteId, applied.error);
     throw new Error(`nginx did not take the defence configuration: ${applied.error}`);
   }
 

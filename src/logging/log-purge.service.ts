@@ -5,7 +5,6 @@ import { retryingConflicts } from '../core/database/deadlocks.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { Coalescer } from '../core/operations/coalescer.js';
 import type { RunnableOperation } from '../core/operations/operation-runner.service.js';
-import { PermanentJobError } from '../core/operations/operation.errors.js';
 import { WebServerService } from '../web/web-server.service.js';
 import { AgentClient } from '../hosts/agent-client.service.js';
 import type { PurgedFile } from './log-files.adapter.js';
@@ -30,21 +29,19 @@ export class LogPurgeService {
   ) {}
 
   async apply(operation: RunnableOperation): Promise<void> {
-    const siteId = operation.siteId;
-    if (!siteId) throw new PermanentJobError(`operation ${operation.id} names no site`);
-    const applied = await this.web.apply(siteId);
-    if (!applied.ok && applied.missing) throw new PermanentJobError('the site no longer exists');
+    const applied = await this.web.applyOperationSite(operation);
     if (!applied.ok) throw new Error(`nginx did not take the new logging configuration: ${applied.error}`);
     const requested = requestedMode(operation.payload);
     if (requested === 'off' || requested === 'anonymized') {
-      await this.purge(siteId, applied.hostId, applied.siteKey, requested, operation.actor);
+      await this.purge(applied.siteId, applied.hostId, applied.siteKey, requested, operation.actor);
     }
   }
 
   /**
-   * The host that applied the site (the one it is placed on) deletes every file in the site's log folder (rotated and
-   * compressed ones included, and in `off` until the folder stays empty) and
-   * says what it deleted; that list is the attestation.
+   * The host that applied the site (the one it is placed on) deletes every
+   * file in the site's log folder (rotated and compressed ones included, and
+   * in `off` until the folder stays empty) and says what it deleted; that list
+   * is the attestation.
    */
   private async purge(siteId: string, hostId: string, siteKey: string, mode: 'off' | 'anonymized', requestedBy: string): Promise<void> {
     const purged = await this.agents.call<PurgedFile[]>(hostId, 'logs.purge', { siteKey, mode });

@@ -8,7 +8,7 @@ import { SecretsService } from '../core/crypto/secrets.service.js';
 import { retryingConflicts } from '../core/database/deadlocks.js';
 import { PrismaService } from '../core/database/prisma.service.js';
 import { Coalescer } from '../core/operations/coalescer.js';
-import { HostUnavailableError } from '../core/operations/operation.errors.js';
+import { HostUnavailableError, PermanentJobError } from '../core/operations/operation.errors.js';
 import { AgentClient } from '../hosts/agent-client.service.js';
 import { HostsService } from '../hosts/hosts.service.js';
 
@@ -54,6 +54,18 @@ export class WebServerService {
     if (value.quarantined?.length) await this.reportQuarantine(value.quarantined);
     if (!value.ok) return { siteId, ok: false, error: value.error ?? 'the host could not apply the site' };
     return { siteId, ok: true, tls: value.tls, siteKey: prepared.siteKey, hostId: prepared.hostId };
+  }
+
+  /**
+   * apply() for an operation's handler: the operation's site, which must
+   * exist. An operation that names no site, or whose site is gone, fails for
+   * good (no retry can help); nginx refusing the file is the caller's to word.
+   */
+  async applyOperationSite(operation: { id: string; siteId: string | null }): Promise<Exclude<SiteApplyResult, { missing: true }>> {
+    if (!operation.siteId) throw new PermanentJobError(`operation ${operation.id} names no site`);
+    const applied = await this.apply(operation.siteId);
+    if (!applied.ok && applied.missing) throw new PermanentJobError('the site no longer exists');
+    return applied;
   }
 
   /**
