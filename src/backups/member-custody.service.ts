@@ -55,23 +55,17 @@ export class MemberCustody {
   ) {}
 
   async backup(site: SiteRef, memberPublicKey: string, key: { privateKey: string }, now = new Date()): Promise<BackupResult> {
-    const dir = this.locations.memberArchiveDir(site.id);
-    await fs.mkdir(dir, { recursive: true });
     const id = archiveIdOf(now);
-    const path = join(dir, `${id}${SUFFIX}`);
-    const tmp = join(dir, `.${id}${SUFFIX}.tmp`);
+    const path = join(this.locations.memberArchiveDir(site.id), `${id}${SUFFIX}`);
     const counting = listFiles(site.documentRoot);
     // Awaited after the archive is written; until then a failure must not count as unhandled.
     counting.catch(() => undefined);
-    try {
+    // the signature is in place before the archive takes its name: list() never shows an archive without one
+    await this.files.writeAtomicWith(path, 0o600, async (tmp) => {
       const encrypted = await this.pgp.encryptStream({ input: this.archive.pack(site.documentRoot), recipientPublicKey: memberPublicKey, signingPrivateKey: key.privateKey });
       const signature = await this.writeSigned(encrypted, tmp, key.privateKey);
       await this.files.writeAtomic(`${path}.sig`, signature, 0o644);
-      await fs.rename(tmp, path);
-    } catch (error) {
-      await fs.rm(tmp, { force: true });
-      throw error;
-    }
+    });
     const [content, { size }] = await Promise.all([counting, fs.stat(path)]);
     return { snapshotId: id, archivePath: path, files: content.length, bytesAdded: size, totalBytes: size };
   }

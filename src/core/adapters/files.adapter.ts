@@ -27,6 +27,31 @@ export class FilesAdapter {
   }
 
   /**
+   * A file that `write` fills (from a stream, say) lands whole or not at all:
+   * `write` is given a temporary path beside `path`; the file is then flushed
+   * to disk and renamed into place, or removed if anything failed.
+   */
+  async writeAtomicWith<T>(path: string, mode: number, write: (tmp: string) => Promise<T>): Promise<T> {
+    await fs.mkdir(dirname(path), { recursive: true });
+    const tmp = tempPathFor(path);
+    try {
+      const result = await write(tmp);
+      const handle = await fs.open(tmp, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.chmod(tmp, mode);
+      await fs.rename(tmp, path);
+      return result;
+    } catch (error) {
+      await fs.rm(tmp, { force: true });
+      throw error;
+    }
+  }
+
+  /**
    * Many files at once, each still all-or-nothing: every file is written to
    * its temporary name first, then `flush` makes them durable in one go (one
    * syncfs instead of a thousand fsyncs), then each is renamed into place.
