@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
 import { createAgent, createApp } from './bootstrap.js';
 import { AppConfig, ConfigError, loadConfig } from './config/config.js';
 import { settlesWithin } from './core/async/settles-within.js';
@@ -30,18 +30,18 @@ async function main(): Promise<void> {
  * (workers finish their jobs, then Postgres and Redis close). Nothing runs
  * past SHUTDOWN_GRACE_SECONDS; a second signal stops at once.
  */
-function stopGracefullyOn(signals: NodeJS.Signals[], app: INestApplication, server: Server, config: AppConfig): void {
+function stopGracefullyOn(signals: NodeJS.Signals[], app: INestApplicationContext, server: Server | undefined, config: AppConfig): void {
   let stopping = false;
   const stop = async (signal: NodeJS.Signals): Promise<void> => {
     if (stopping) process.exit(1);
     stopping = true;
-    console.log(`hostkeeper ${config.role} stopping on ${signal}: finishing the requests and jobs in hand`);
+    console.log(`hostkeeper ${config.role} stopping on ${signal}: finishing the ${server ? 'requests and jobs' : 'commands'} in hand`);
     setTimeout(() => {
       console.error('hostkeeper: shutdown took longer than its grace period; exiting');
       process.exit(1);
     }, config.shutdownGraceMs * 2 + 5_000).unref();
     try {
-      await closeHttp(server, config.shutdownGraceMs);
+      if (server) await closeHttp(server, config.shutdownGraceMs);
       await app.close();
     } catch (error) {
       console.error('hostkeeper: shutdown failed part-way', error);
@@ -56,16 +56,7 @@ function stopGracefullyOn(signals: NodeJS.Signals[], app: INestApplication, serv
 async function runAgent(config: AppConfig): Promise<void> {
   const app = await createAgent(config);
   await app.init();
-  let stopping = false;
-  const stop = async (signal: NodeJS.Signals): Promise<void> => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    console.log(`hostkeeper agent stopping on ${signal}`);
-    setTimeout(() => process.exit(1), config.shutdownGraceMs * 2 + 5_000).unref();
-    await app.close().catch(() => process.exit(1));
-    process.exit(0);
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, (s: NodeJS.Signals) => void stop(s));
+  stopGracefullyOn(['SIGTERM', 'SIGINT'], app, undefined, config);
   console.log(`hostkeeper agent for host ${config.fleet.hostId} running`);
 }
 
