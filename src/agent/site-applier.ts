@@ -34,7 +34,7 @@ interface Waiter {
  * The agent's half of serving a site: renders its nginx file from the
  * desired state the control plane sent, writes its certificate and pass key
  * (opened with this agent's own key), and applies it. Requests are gathered
- * into batches: a storm of changes costs one `nginx -t` and one reload per
+ * into batches: a storm of changes costs one reload (one parse of the configuration) per
  * batch, not one per site. A revision older than the one in force is never
  * applied over it.
  */
@@ -125,7 +125,7 @@ export class SiteApplier {
   }
 
   /**
-   * A batch costs one `nginx -t` and one reload whatever its size (seconds,
+   * A batch costs one reload (a parse) whatever its size (seconds,
    * with a thousand sites), so while changes are still coming in, the batch
    * waits for them to pause: for a quarter of what the last batch cost (at
    * least 100 ms, at most 1 s), and in all no longer than the last batch took

@@ -22,7 +22,7 @@ export class LoggingProcessor extends WorkerHost implements OnApplicationBootstr
 
   /**
    * Jobs mostly wait for WebServerService's shared batch: the more run at
-   * once, the more sites share one `nginx -t` and one reload.
+   * once, the more sites share one reload on their host.
    */
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.loggingConcurrency;
