@@ -104,13 +104,14 @@ describe('restore requests (e2e: a member asks, staff restores with real restic)
     let site: Site;
     let other: Site;
     let snapshot: string;
+    let otherSnapshot: string;
     let requestId: string;
 
     beforeAll(async () => {
       site = await newSite({ keyCustody: 'provider' });
       other = await newSite({ keyCustody: 'provider' });
       snapshot = await backupNow(site);
-      await backupNow(other);
+      otherSnapshot = await backupNow(other);
     }, 120_000);
 
     it.each([
@@ -120,6 +121,7 @@ describe('restore requests (e2e: a member asks, staff restores with real restic)
       ['an unknown field', () => ({ snapshotId: snapshot, shell: 'rm -rf /' }), 400],
       ['no snapshot id', () => ({}), 400],
       ['a note of 5,000 characters', () => ({ snapshotId: snapshot, note: 'x'.repeat(5000) }), 400],
+      ['a language the service does not write', () => ({ snapshotId: snapshot, language: 'fr' }), 400],
     ])('refuses %s and writes nothing', async (_label, body, status) => {
       const audit = await t.prisma.auditEvent.count();
       await t.http.post(`/api/sites/${site.id}/restore-requests`).set(site.member).send(body()).expect(status);
@@ -185,6 +187,26 @@ describe('restore requests (e2e: a member asks, staff restores with real restic)
       await t.http.post(`/api/restore-requests/${asked.id}/fulfil`).set(staff).expect(409);
       await t.http.post(`/api/restore-requests/00000000-0000-4000-8000-000000000000/fulfil`).set(staff).expect(404);
       await t.http.post(`/api/sites/${site.id}/restore-requests`).set(site.member).send({ snapshotId: snapshot }).expect(201);
+    });
+
+    it("a member whose browser reads Spanish hears staff's answer in Spanish, alone; staff get their copy in English", async () => {
+      const asked = (
+        await t.http.post(`/api/sites/${other.id}/restore-requests`).set(other.member).set('Accept-Language', 'es-AR,es;q=0.9,en;q=0.5').send({ snapshotId: otherSnapshot }).expect(201)
+      ).body;
+      expect(await t.prisma.restoreRequest.findUniqueOrThrow({ where: { id: asked.id } })).toMatchObject({ language: 'es' });
+      await t.http.post(`/api/restore-requests/${asked.id}/decline`).set(staff).send({ reason: 'Esa copia es anterior al ataque.' }).expect(200);
+      await mailTo(other.email, 'fue rechazado');
+      await mailTo(other.email, 'Motivo: Esa copia es anterior al ataque.');
+      await mailTo('staff@example.org', `Your request to restore ${other.domain}`);
+      const toMember = mails.filter((mail) => mail.to.includes(other.email));
+      expect(toMember.some((mail) => mail.to.includes('staff@example.org'))).toBe(false);
+      expect(toMember.map(readable).some((body) => body.includes('was declined'))).toBe(false);
+
+      // the language the console sends wins over the browser's header
+      const english = (
+        await t.http.post(`/api/sites/${other.id}/restore-requests`).set(other.member).set('Accept-Language', 'es').send({ snapshotId: otherSnapshot, language: 'en' }).expect(201)
+      ).body;
+      expect(await t.prisma.restoreRequest.findUniqueOrThrow({ where: { id: english.id } })).toMatchObject({ language: 'en' });
     });
   });
 

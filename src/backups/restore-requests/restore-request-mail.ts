@@ -1,4 +1,5 @@
 import type { Alert } from '../../notifications/mailer.service.js';
+import { Language, message } from '../../ui/catalog.js';
 
 interface MailFacts {
   domain: string;
@@ -26,10 +27,12 @@ export function requestedAlert(facts: MailFacts, started: boolean): Alert {
   };
 }
 
-/** To the member (and staff): what staff decided. */
-export function decidedAlert(facts: MailFacts & { memberEmail: string }, decision: { started: true } | { started: false; reason?: string | null }): Alert {
-  const text = decision.started
-    ? `Your backup of ${facts.domain} from ${when(facts.snapshotAt)} is being restored. It is unpacked beside the site and swapped in only once complete.\n`
-    : `Your request to restore ${facts.domain} from ${when(facts.snapshotAt)} was declined.${decision.reason ? `\n\nReason: ${decision.reason}` : ''}\n`;
-  return { subject: `[hostkeeper] ${facts.domain}: restore ${decision.started ? 'started' : 'declined'}`, text, memberEmail: facts.memberEmail };
+/** What staff decided, in the member's language (the one the request was made in); staff get it in English. */
+export function decidedMail(facts: MailFacts, decision: { started: true } | { started: false; reason?: string | null }, language: Language): { subject: string; text: string } {
+  const vars = { domain: facts.domain, when: when(facts.snapshotAt) };
+  if (decision.started) {
+    return { subject: message(language, 'mail.restore.started.subject', vars), text: `${message(language, 'mail.restore.started.text', vars)}\n` };
+  }
+  const reason = decision.reason ? `\n\n${message(language, 'mail.restore.declined.reason', { reason: decision.reason })}` : '';
+  return { subject: message(language, 'mail.restore.declined.subject', vars), text: `${message(language, 'mail.restore.declined.text', vars)}${reason}\n` };
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { LANGUAGES } from '../../ui/catalog.js';
 import { RestoreDto } from '../backup-policy.dto.js';
 
 export const REQUEST_STATES = ['requested', 'started', 'declined'] as const;
@@ -17,6 +18,11 @@ export class CreateRestoreRequestDto extends RestoreDto {
   @IsString()
   @MaxLength(2000)
   note?: string;
+
+  @ApiPropertyOptional({ enum: LANGUAGES, description: "the language of the member's mails about this request (what staff decided); without it, the browser's Accept-Language" })
+  @IsOptional()
+  @IsIn(LANGUAGES)
+  language?: string;
 }
 
 export class DeclineRestoreRequestDto {

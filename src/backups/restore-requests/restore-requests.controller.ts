@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../core/auth/actor.js';
 import { CurrentActor, Roles } from '../../core/auth/auth.decorators.js';
+import { isLanguage, languageFrom } from '../../ui/catalog.js';
 import { CreateRestoreRequestDto, DeclineRestoreRequestDto, RestoreRequestQuery, RestoreRequestView } from './restore-request.dto.js';
 import { RestoreRequestsService } from './restore-requests.service.js';
 
@@ -23,8 +24,13 @@ export class RestoreRequestsController {
   @ApiCreatedResponse({ type: RestoreRequestView })
   @ApiNotFoundResponse({ description: 'no such site, or no kept backup with this snapshotId on it' })
   @ApiConflictResponse({ description: 'a request already waits for staff, or a backup, restore or deletion is under way' })
-  create(@CurrentActor() actor: Actor, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: CreateRestoreRequestDto): Promise<RestoreRequestView> {
-    return this.requests.create(actor, id, body);
+  create(
+    @CurrentActor() actor: Actor,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: CreateRestoreRequestDto,
+    @Headers('accept-language') acceptLanguage?: string,
+  ): Promise<RestoreRequestView> {
+    return this.requests.create(actor, id, body, isLanguage(body.language) ? body.language : languageFrom(acceptLanguage));
   }
 
   @Get('sites/:id/restore-requests')

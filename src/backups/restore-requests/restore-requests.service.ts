@@ -9,7 +9,8 @@ import { MailerService } from '../../notifications/mailer.service.js';
 import { SiteAccess } from '../../sites/site-access.service.js';
 import { BackupsService } from '../backups.service.js';
 import type { CreateRestoreRequestDto, DeclineRestoreRequestDto, RequestState, RestoreRequestView } from './restore-request.dto.js';
-import { decidedAlert, requestedAlert } from './restore-request-mail.js';
+import { isLanguage, Language } from '../../ui/catalog.js';
+import { decidedMail, requestedAlert } from './restore-request-mail.js';
 
 const LIST_LIMIT = 200;
 
@@ -33,7 +34,8 @@ export class RestoreRequestsService {
     private readonly mailer: MailerService,
   ) {}
 
-  async create(actor: Actor, siteId: string, input: CreateRestoreRequestDto): Promise<RestoreRequestView> {
+  /** `language`: of the member's mails about the request. */
+  async create(actor: Actor, siteId: string, input: CreateRestoreRequestDto, language: Language = 'en'): Promise<RestoreRequestView> {
     const site = await this.access.require(actor, siteId);
     const run = await this.keptBackup(siteId, input.snapshotId);
     if (!run) throw AppException.notFound('snapshot');
@@ -53,6 +55,7 @@ export class RestoreRequestsService {
             custody: run.custody,
             snapshotAt: run.startedAt,
             note: input.note?.trim() || null,
+            language,
             requestedBy: actor.id,
             ...(op ? { status: 'started' as const, operationId: op.id, decidedBy: actor.id, decidedAt: new Date() } : {}),
           },
@@ -91,7 +94,7 @@ export class RestoreRequestsService {
       return { row, op };
     });
     await this.operations.enqueue(op);
-    await this.mailer.send(decidedAlert(await this.mailFacts(row), { started: true }));
+    await this.mailDecision(row, { started: true });
     return toView(row, { id: op.id, status: 'queued', error: null });
   }
 
@@ -103,7 +106,7 @@ export class RestoreRequestsService {
       await this.audit.record(actor, { action: 'backups.restore-request.decline', targetType: 'site', targetId: request.siteId, changes: { restoreRequestId: requestId } }, tx);
       return row;
     });
-    await this.mailer.send(decidedAlert(await this.mailFacts(row), { started: false, reason }));
+    await this.mailDecision(row, { started: false, reason });
     return toView(row);
   }
 
@@ -125,9 +128,13 @@ export class RestoreRequestsService {
     return this.prisma.backupRun.findFirst({ where: { siteId, snapshotId, kind: 'backup', status: 'succeeded', deletedAt: null }, select: { custody: true, startedAt: true } });
   }
 
-  private async mailFacts(row: RequestRow) {
+  /** The member hears in the language of its request; staff, in English. */
+  private async mailDecision(row: RequestRow, decision: Parameters<typeof decidedMail>[1]): Promise<void> {
     const site = await this.prisma.site.findUniqueOrThrow({ where: { id: row.siteId }, select: { primaryDomain: true, member: { select: { contactEmail: true } } } });
-    return { domain: site.primaryDomain, snapshotAt: row.snapshotAt, requestId: row.id, memberEmail: site.member.contactEmail };
+    const facts = { domain: site.primaryDomain, snapshotAt: row.snapshotAt, requestId: row.id };
+    const language = isLanguage(row.language) ? row.language : 'en';
+    const member = decidedMail(facts, decision, language);
+    await Promise.all([this.mailer.sendTo(site.member.contactEmail, member.subject, member.text), this.mailer.send(decidedMail(facts, decision, 'en'))]);
   }
 
   private async withOperations(rows: RequestRow[]): Promise<RestoreRequestView[]> {

@@ -1,6 +1,6 @@
 import { Component, html } from '/ui/html.js';
 import { api } from '/ui/api.js';
-import { formatDate, t } from '/ui/i18n.js';
+import { currentLanguage, formatDate, t } from '/ui/i18n.js';
 import { requestProblem } from '/ui/errors.js';
 import { Field, fieldErrors } from '/ui/fields.js';
 
@@ -20,7 +20,8 @@ export class RestoreAsk extends Component {
     const { note, privateKey, passphrase } = this.state;
     const key = run.custody === 'member' ? { memberPrivateKey: privateKey, ...(passphrase ? { passphrase } : {}) } : {};
     try {
-      const request = await api('POST', `/api/sites/${site.id}/restore-requests`, { snapshotId: run.snapshotId, ...(note.trim() ? { note: note.trim() } : {}), ...key });
+      // staff's answer is mailed in the language the member reads the console in
+      const request = await api('POST', `/api/sites/${site.id}/restore-requests`, { snapshotId: run.snapshotId, language: currentLanguage(), ...(note.trim() ? { note: note.trim() } : {}), ...key });
       this.setState({ privateKey: '', passphrase: '' });
       this.props.onSent(request);
     } catch (error) {
