@@ -184,8 +184,11 @@ export class BackupJobs {
       const from = await this.hosts.requireOnline(fromHostId);
       const to = await this.hosts.requireOnline(toHostId);
       const password = await this.storage.passwordOf(site.memberId);
-      const backup: BackupRunCommand = { site: siteRef(site), hook: site.policy?.preBackupHook ?? [], provider: { passwordSealed: sealTo(from.sealPublicKey!, password) } };
-      const copied = await this.agents.call<BackupValue>(fromHostId, 'backup.run', backup, { timeoutMs: LONG_COMMAND_MS });
+      // the snapshot that carries the content is a backup like any other: listed, kept by the retention rules, restorable
+      const copied = await this.recorded(site, 'backup', 'provider', (seal) => {
+        const backup: BackupRunCommand = { site: siteRef(site), hook: site.policy?.preBackupHook ?? [], provider: { passwordSealed: seal(password) } };
+        return this.agents.call<BackupValue>(fromHostId, 'backup.run', backup, { timeoutMs: LONG_COMMAND_MS });
+      });
       const restore: BackupRestoreCommand = { site: siteRef(site), snapshotId: copied.snapshotId!, provider: { passwordSealed: sealTo(to.sealPublicKey!, password) } };
       await this.agents.call(toHostId, 'backup.restore', restore, { timeoutMs: LONG_COMMAND_MS }).catch((error: Error) => {
         if (error instanceof HostUnavailableError) throw error;
@@ -288,7 +291,7 @@ export class BackupJobs {
     custody: 'provider' | 'member',
     work: (seal: Seal) => Promise<BackupValue>,
     lastAttempt = true,
-  ): Promise<void> {
+  ): Promise<BackupValue> {
     // an offline host makes the work wait (an operation says so); it is not a run that failed
     const host = await this.hosts.requireOnline(site.hostId);
     const seal: Seal = (plaintext) => sealTo(host.sealPublicKey!, plaintext);
@@ -316,6 +319,7 @@ export class BackupJobs {
           finishedAt: new Date(),
         },
       });
+      return result;
     } catch (error) {
       if (error instanceof HostUnavailableError) {
         await this.prisma.backupRun.delete({ where: { id: run.id } });

@@ -390,8 +390,13 @@ describe('fleet: one control plane, an agent per web host (e2e)', () => {
     await t.http.post(`/api/sites/${dos}/move`).set(bearer(member)).send({ hostId: web3.hostId }).expect(403);
     await t.http.post(`/api/sites/${dos}/move`).set(bearer(t.staffToken)).send({ hostId: 'nope' }).expect(400);
     await t.http.post(`/api/sites/${dos}/move`).set(bearer(t.staffToken)).send({ hostId: web2.hostId }).expect(409);
+    const runsBefore = await t.prisma.backupRun.count({ where: { siteId: dos } });
     const moved = await t.http.post(`/api/sites/${dos}/move`).set(bearer(t.staffToken)).send({ hostId: web3.hostId }).expect(202);
     await succeeded(moved.body.operationId, 90_000);
+    // the snapshot that carried the content is one of the site's backups, listed and kept like any other
+    expect(await t.prisma.backupRun.count({ where: { siteId: dos } })).toBe(runsBefore + 1);
+    const listed = (await t.http.get(`/api/sites/${dos}/backups`).set(bearer(t.staffToken)).expect(200)).body.items;
+    expect(listed[0]).toMatchObject({ kind: 'backup', status: 'succeeded', custody: 'provider', snapshotId: expect.stringMatching(/^[0-9a-f]{8,64}$/) });
 
     const view = (await t.http.get(`/api/sites/${dos}`).set(bearer(t.staffToken)).expect(200)).body;
     expect(view.hostId).toBe(web3.hostId);
