@@ -96,7 +96,7 @@ describe('restore requests (e2e: a member asks, staff restores with real restic)
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/api/sites/{id}/restore-requests', '/api/restore-requests', '/api/restore-requests/{requestId}/fulfil', '/api/restore-requests/{requestId}/decline']),
     );
-    expect(Object.keys(doc.components.schemas.CreateRestoreRequestDto.properties).sort()).toEqual(['memberPrivateKey', 'note', 'passphrase', 'snapshotId']);
+    expect(Object.keys(doc.components.schemas.CreateRestoreRequestDto.properties).sort()).toEqual(['language', 'memberPrivateKey', 'note', 'passphrase', 'snapshotId']);
     expect(doc.components.schemas.RestoreRequestView.properties.status.enum).toEqual(['requested', 'restoring', 'restored', 'failed', 'declined']);
   });
 
