@@ -249,7 +249,9 @@ async function apiUnderBackups(root: string): Promise<void> {
   const api = spawn(process.execPath, ['dist/src/main.js'], {
     env: {
       ...process.env,
+      // the web host the sites were placed on (inserted without one, they go to the oldest host, 'local')
       ROLE: 'all',
+      HOST_NAME: 'local',
       PORT: String(port),
       DATABASE_URL,
       REDIS_URL,
