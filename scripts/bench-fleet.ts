@@ -3,7 +3,6 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +13,7 @@ import { createApp } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/config.js';
 import { hashToken } from '../src/core/auth/token.service.js';
 import { WebServerService } from '../src/web/web-server.service.js';
+import { apiClient, Http } from './lib/api-client.js';
 import { cpuSeconds, cpuSince } from './lib/cpu-usage.js';
 import { freshDatabase } from './lib/bench-db.js';
 import { NginxInstance, startNginx } from './lib/nginx-instance.js';
@@ -542,50 +542,6 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await exited;
-}
-
-type Http = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: Record<string, unknown> }>;
-
-/**
- * The bench's client: keep-alive connections, at most CLIENT_CONNECTIONS at
- * once, as a load generator (wrk, autocannon) sends. A storm's requests are
- * all sent at once and queue for a connection. fetch() opened one connection
- * per request (2,000 in a storm): the client itself was then the largest CPU
- * user in this process, on the event loop the worker shares with it.
- */
-const CLIENT_CONNECTIONS = 64;
-
-function apiClient(port: number, token: string): Http {
-  const agent = new HttpAgent({ keepAlive: true, maxSockets: CLIENT_CONNECTIONS });
-  return (method, path, body) =>
-    new Promise((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const request = httpRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          path,
-          method,
-          agent,
-          headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('error', reject);
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            try {
-              resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
-            } catch (error) {
-              reject(error);
-            }
-          });
-        },
-      );
-      request.on('error', reject);
-      request.end(payload);
-    });
 }
 
 async function until(what: string, timeoutMs: number, check: () => Promise<boolean>, everyMs = 200): Promise<void> {

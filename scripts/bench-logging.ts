@@ -18,6 +18,7 @@ import { createApp } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/config.js';
 import { NginxAdapter } from '../src/core/adapters/nginx.adapter.js';
 import { WebServerService } from '../src/web/web-server.service.js';
+import { apiClient } from './lib/api-client.js';
 import { freshDatabase, seedSites } from './lib/bench-db.js';
 import { startNginx } from './lib/nginx-instance.js';
 import { freePort, freePorts } from './lib/ports.js';
@@ -51,10 +52,13 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'hostkeeper-bench-logging-'));
   process.env.BENCH_SITES_ROOT = join(dataDir, 'www');
   const [httpPort, httpsPort] = await freePorts(2);
-  const nginx = await startNginx({ dataDir: join(dataDir, 'nginx'), httpPort, httpsPort, sitesDir: join(dataDir, 'nginx.d') });
+  // BENCH_NJS=0: leave Debian's njs module out (it is loaded when installed, as the package does)
+  const nginx = await startNginx({ dataDir: join(dataDir, 'nginx'), httpPort, httpsPort, sitesDir: join(dataDir, 'nginx.d'), njs: process.env.BENCH_NJS !== '0' });
   const config = loadConfig({
     ...process.env,
+    // this process is the web host the seeded sites are on (inserted without one, they go to the oldest host, 'local')
     ROLE: 'all',
+    HOST_NAME: 'local',
     CRONS_ENABLED: 'false',
     DATABASE_URL,
     REDIS_URL,
@@ -91,12 +95,9 @@ async function main(): Promise<void> {
     const seededLogs = await seedLogFiles(join(dataDir, 'logs'), SITES);
     console.log(`seeded ${seededLogs} access-log files (today's, rotated, compressed) for the purge to delete`);
 
-    const url = `http://127.0.0.1:${port}`;
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const http = apiClient(port, token);
     started = Date.now();
-    const responses = await Promise.all(
-      siteIds.map((id) => fetch(`${url}/api/sites/${id}/logging`, { method: 'PUT', headers, body: JSON.stringify({ mode: 'off' }) })),
-    );
+    const responses = await Promise.all(siteIds.map((id) => http('PUT', `/api/sites/${id}/logging`, { mode: 'off' })));
     const accepted = responses.filter((res) => res.status === 202).length;
     const acceptedAfter = (Date.now() - started) / 1000;
     console.log(`all PUTs answered after ${acceptedAfter.toFixed(2)} s: ${accepted} x 202, statuses ${[...new Set(responses.map((res) => res.status))].join(',')}`);
