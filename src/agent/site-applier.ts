@@ -47,8 +47,7 @@ export class SiteApplier {
   private inFlight: Promise<void> = Promise.resolve();
   private lastArrival = 0;
   private waitingSince = 0;
-  /** What nginx's part of the last batch that changed files cost (its reload, and its test when there was one). */
-  private lastReloadMs = 0;
+  private lastBatchMs = 0;
   /** Sites whose document root and log folder this process has put in place (forgotten when the site leaves). */
   private readonly foldersReady = new Set<string>();
   private readonly defenceFiles: DefenceFiles;
@@ -126,19 +125,18 @@ export class SiteApplier {
   }
 
   /**
-   * A batch costs one reload (a parse) whatever its size (seconds, with a
-   * thousand sites), so while changes are still coming in, the batch waits for
-   * them to pause: for a quarter of what the last reload cost (at least
-   * 100 ms, at most 1 s), and in all no longer than that reload took (at least
-   * 1.5 s, at most 5 s). Waiting is worth at most the reload it saves: the
-   * files a batch writes cost the same however they are grouped, so they do
-   * not count. A storm's first arrivals do not go alone, leaving the rest to a
-   * second batch; on a host with few sites a reload is cheap and so is the wait.
+   * A batch costs one reload (a parse) whatever its size (seconds,
+   * with a thousand sites), so while changes are still coming in, the batch
+   * waits for them to pause: for a quarter of what the last batch cost (at
+   * least 100 ms, at most 1 s), and in all no longer than the last batch took
+   * (at least 1.5 s, at most 5 s). A storm's first arrivals do not go alone,
+   * leaving the rest to a second batch; on a host with few sites a batch is
+   * cheap and so is the wait.
    */
   private fire(): void {
     const now = Date.now();
-    const quiet = Math.min(Math.max(this.lastReloadMs / 4, STREAM_QUIET_MS), 1_000);
-    const patience = Math.min(Math.max(this.lastReloadMs, STREAM_WAIT_MS), 5_000);
+    const quiet = Math.min(Math.max(this.lastBatchMs / 4, STREAM_QUIET_MS), 1_000);
+    const patience = Math.min(Math.max(this.lastBatchMs, STREAM_WAIT_MS), 5_000);
     if (now - this.lastArrival < quiet && now - this.waitingSince < patience) {
       this.timer = setTimeout(() => this.fire(), quiet - (now - this.lastArrival));
       return;
@@ -159,8 +157,8 @@ export class SiteApplier {
       }));
       batch.forEach(({ resolve }, index) => resolve(values[index]));
       const failed = values.filter((result) => !result.ok).length;
-      // what nginx's part of a batch that changed files cost (an unchanged batch costs next to nothing)
-      if (phases?.nginxTiming) this.lastReloadMs = phases.nginx - phases.compared;
+      // what a batch that really tested and reloaded nginx cost (an unchanged one costs next to nothing)
+      if (phases?.nginxTiming) this.lastBatchMs = Date.now() - started;
       this.logger.log(`applied a batch of ${batch.length} site state(s) in ${Date.now() - started} ms${failed ? ` (${failed} failed)` : ''}${describePhases(phases)}`);
     } finally {
       this.flushing = false;
