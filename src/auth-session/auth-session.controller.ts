@@ -6,7 +6,7 @@ import type { Actor } from '../core/auth/actor.js';
 import { CurrentActor, Public, Roles } from '../core/auth/auth.decorators.js';
 import { CSRF_HEADER, csrfMatches, Identity, readCookie, SESSION_COOKIE, SessionService, SessionView } from '../core/auth/session.service.js';
 import { AppException, ErrorCode } from '../core/errors/app.exception.js';
-import { isLanguage, languageFrom } from '../ui/catalog.js';
+import { chosenLanguage } from '../ui/catalog.js';
 import { PasskeyAnswerDto, RedeemLinkDto, SessionInfoView, SignInLinkDto } from './auth-session.dto.js';
 import { SessionCookies } from './session-cookies.js';
 import { PasskeysService } from './passkeys.service.js';
@@ -27,7 +27,7 @@ export class AuthSessionController {
   @HttpCode(202)
   @ApiAcceptedResponse({ description: 'always, whether or not the address is known' })
   requestLink(@Body() body: SignInLinkDto, @Req() request: Request): Record<string, never> {
-    const language = isLanguage(body.language) ? body.language : languageFrom(request.get('accept-language'));
+    const language = chosenLanguage(body.language, request.get('accept-language'));
     this.links.request(body.email, request.ip ?? 'unknown', language);
     return {};
   }

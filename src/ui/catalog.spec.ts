@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LANGUAGES, languageFrom, message } from './catalog.js';
+import { chosenLanguage, LANGUAGES, languageFrom, message } from './catalog.js';
 
 const STATIC_DIR = join(process.cwd(), 'src', 'ui', 'static');
 const catalog = (language: string): Record<string, string> => JSON.parse(readFileSync(join(STATIC_DIR, 'i18n', `${language}.json`), 'utf8'));
@@ -31,6 +31,9 @@ describe('the console message catalogs', () => {
     expect(languageFrom('es-AR,es;q=0.9,en;q=0.8')).toBe('es');
     expect(languageFrom('fr-FR,de;q=0.8')).toBe('en');
     expect(languageFrom(undefined)).toBe('en');
+    expect(chosenLanguage('es', 'en-GB')).toBe('es');
+    expect(chosenLanguage(undefined, 'es-AR')).toBe('es');
+    expect(chosenLanguage('fr', 'es-AR')).toBe('es');
     expect(message('es', 'mail.signin.asMember', { name: 'Río' })).toBe('Sitios de Río');
     expect(() => message('en', 'no.such.key')).toThrow();
   });

@@ -24,6 +24,11 @@ export function languageFrom(acceptLanguage: string | undefined): Language {
   return LANGUAGES[0];
 }
 
+/** The language a request asked for in its body, else the best for its Accept-Language header. */
+export function chosenLanguage(asked: unknown, acceptLanguage: string | undefined): Language {
+  return isLanguage(asked) ? asked : languageFrom(acceptLanguage);
+}
+
 export function message(language: Language, key: string, vars: Record<string, string> = {}): string {
   const text = catalogs.get(language)?.[key] ?? catalogs.get(LANGUAGES[0])?.[key];
   if (text === undefined) throw new Error(`no message "${key}" in the console catalog`);

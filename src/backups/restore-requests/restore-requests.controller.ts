@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, ParseUUIDP
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../core/auth/actor.js';
 import { CurrentActor, Roles } from '../../core/auth/auth.decorators.js';
-import { isLanguage, languageFrom } from '../../ui/catalog.js';
+import { chosenLanguage } from '../../ui/catalog.js';
 import { CreateRestoreRequestDto, DeclineRestoreRequestDto, RestoreRequestQuery, RestoreRequestView } from './restore-request.dto.js';
 import { RestoreRequestsService } from './restore-requests.service.js';
 
@@ -30,7 +30,7 @@ export class RestoreRequestsController {
     @Body() body: CreateRestoreRequestDto,
     @Headers('accept-language') acceptLanguage?: string,
   ): Promise<RestoreRequestView> {
-    return this.requests.create(actor, id, body, isLanguage(body.language) ? body.language : languageFrom(acceptLanguage));
+    return this.requests.create(actor, id, body, chosenLanguage(body.language, acceptLanguage));
   }
 
   @Get('sites/:id/restore-requests')
