@@ -7,23 +7,8 @@ import { dirname, basename, join } from 'node:path';
  * temporary name in the same folder, fsync, rename into place.
  */
 export class FilesAdapter {
-  async writeAtomic(path: string, data: string | Buffer, mode = 0o644): Promise<void> {
-    await fs.mkdir(dirname(path), { recursive: true });
-    const tmp = tempPathFor(path);
-    try {
-      const handle = await fs.open(tmp, 'wx', mode);
-      try {
-        await handle.writeFile(data);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.chmod(tmp, mode);
-      await fs.rename(tmp, path);
-    } catch (error) {
-      await fs.rm(tmp, { force: true });
-      throw error;
-    }
+  writeAtomic(path: string, data: string | Buffer, mode = 0o644): Promise<void> {
+    return this.writeAtomicWith(path, mode, (tmp) => fs.writeFile(tmp, data, { flag: 'wx', mode }));
   }
 
   /**
